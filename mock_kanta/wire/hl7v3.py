@@ -1,0 +1,194 @@
+"""HL7 V3 messages: the archive frame (`RCMR_IN200002FI01`) and the application acknowledgement."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from mock_kanta.model import II, Coded, Frame, FrameAuthor, FrameDocument, OrgRef, Person
+from mock_kanta.wire import safexml
+from mock_kanta.wire.spec import NS, F, read, write, xpath_of
+
+ARCHIVE_INTERACTION = "RCMR_IN200002FI01"
+ACK_INTERACTION = "MCCI_IN000002UV01"
+INTERACTION_ID_ROOT = "2.16.840.1.113883.1.6"
+KANTA_SH_DEVICE = "1.2.246.556.18007.2"  # receiver in both samples [S]
+
+_ORG = (F("id", "hl7:id", "ii"), F("name", "hl7:name", "text"))
+_FRAME_PERSON = (
+    F("id", "hl7:id", "ii"),
+    F("name", "hl7:assignedPerson/hl7:name", "name"),
+)
+_FRAME_PATIENT = (
+    F("id", "hl7:id", "ii"),
+    F("name", "hl7:patientPerson/hl7:name", "name"),
+    F("gender", "hl7:patientPerson/hl7:administrativeGenderCode", "cd"),
+    F("birth_time", "hl7:patientPerson/hl7:birthTime", "value"),
+)
+_DOC = (
+    F("realm_code", "hl7:realmCode", "code"),
+    F("type_id", "hl7:typeId", "ii"),
+    F("id", "hl7:id", "ii"),
+    F("register_code", "hl7:code", "cd"),
+    F("text_media_type", "hl7:text", "attr:mediaType"),
+    F("status_code", "hl7:statusCode", "code"),
+    F("effective_time", "hl7:effectiveTime", "value"),
+    F("confidentiality", "hl7:confidentialityCode", "cd"),
+    F("language", "hl7:languageCode", "code"),
+    F("set_id", "hl7:setId", "ii"),
+    F("version_number", "hl7:versionNumber", "value"),
+    F("completion_code", "hl7:completionCode", "cd"),
+    F("storage_code", "hl7:storageCode", "cd"),
+    F("client", "hl7:recordTarget/hl7:patient", "obj", Person, _FRAME_PATIENT),
+    F("author_time", "hl7:author/hl7:time", "value", nullable=True),
+    F("author", "hl7:author/hl7:assignedAuthor", "obj", Person, _FRAME_PERSON),
+    F("custodian", "hl7:custodian/hl7:assignedCustodian/hl7:representedOrganization", "obj", OrgRef, _ORG),
+    F("encounter_id", "hl7:componentOf/hl7:encounterEvent/hl7:id", "ii"),
+    F("encounter_time", "hl7:componentOf/hl7:encounterEvent/hl7:effectiveTime", "value"),
+)
+_CACT = "hl7:controlActProcess"
+SPEC = (
+    F("its_version", ".", "attr:ITSVersion"),
+    F("message_id", "hl7:id", "ii"),
+    F("creation_time", "hl7:creationTime", "value"),
+    F("version_code", "hl7:versionCode", "code"),
+    F("interaction_id", "hl7:interactionId", "ii"),
+    F("processing_code", "hl7:processingCode", "code"),
+    F("processing_mode_code", "hl7:processingModeCode", "code"),
+    F("accept_ack_code", "hl7:acceptAckCode", "code"),
+    F("receiver", "hl7:receiver/hl7:device/hl7:id", "attr:root"),
+    F("sender", "hl7:sender/hl7:device/hl7:id", "attr:root"),
+    F("control_act_code", f"{_CACT}/hl7:code", "cd"),
+    F("priority_code", f"{_CACT}/hl7:priorityCode", "code"),
+    F("reason_codes", f"{_CACT}/hl7:reasonCode", "cd", many=True),
+    F(
+        "author",
+        f"{_CACT}/hl7:authorOrPerformer",
+        "obj",
+        FrameAuthor,
+        (
+            F("type_code", ".", "attr:typeCode"),
+            F("person", "hl7:assignedPerson", "obj", Person, _FRAME_PERSON),
+            F("organisation", "hl7:assignedPerson/hl7:representedOrganization", "obj", OrgRef, _ORG),
+        ),
+    ),
+    F("document", f"{_CACT}/hl7:subject/hl7:clinicalDocument", "obj", FrameDocument, _DOC),
+)
+PATHS = {f.attr: f.path for f in SPEC}
+DOC_PATHS = {f.attr: f.path for f in _DOC}
+
+
+def root_path(interaction: str | None) -> str:
+    return f"/hl7:{interaction or ARCHIVE_INTERACTION}"
+
+
+def xpath(attr: str, sub: str | None = None, *, at: str | None = None, root: str | None = None) -> str:
+    return xpath_of(root_path(root), PATHS[attr], sub or "", attr=at)
+
+
+def doc_xpath(attr: str, sub: str | None = None, *, at: str | None = None, root: str | None = None) -> str:
+    return xpath_of(root_path(root), PATHS["document"], DOC_PATHS[attr], sub or "", attr=at)
+
+
+def reason_xpath(code_system: str, root: str | None = None) -> str:
+    return xpath_of(root_path(root), f"{PATHS['reason_codes']}[@codeSystem='{code_system}']")
+
+
+def frame_from_tree(root: etree._Element) -> Frame:
+    frame = read(root, Frame, SPEC)
+    qn = etree.QName(root)
+    interaction = qn.localname if qn.namespace == NS["hl7"] else root.tag
+    return Frame(**{**frame.__dict__, "interaction": interaction})
+
+
+def parse_frame(data: bytes) -> tuple[Frame, etree._Element]:
+    root = safexml.parse(data)
+    return frame_from_tree(root), root
+
+
+def build_frame(frame: Frame) -> etree._Element:
+    root = etree.Element(f"{{{NS['hl7']}}}{frame.interaction or ARCHIVE_INTERACTION}", nsmap={None: NS["hl7"]})
+    write(root, frame, SPEC)
+    return root
+
+
+def to_bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+# --- application acknowledgement -------------------------------------------------
+
+@dataclass(frozen=True)
+class AckDetail:
+    type_code: str  # E error, W warning, I information (HL7 AcknowledgementDetailType)
+    code: str  # rule id
+    code_system: str
+    display_name: str
+    text: str
+    location: str
+
+
+def _hl7(parent, tag, **attrs):
+    return etree.SubElement(parent, f"{{{NS['hl7']}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+
+
+def build_ack(
+    type_code: str,
+    target_id: II | None,
+    details: list[AckDetail],
+    *,
+    sender_oid: str,
+    receiver_oid: str | None,
+    processing_code: str | None,
+    now: datetime,
+    ack_id_root: str,
+) -> bytes:
+    """An `MCCI_IN000002UV01`-style application acknowledgement (AA / AE / AR)."""
+    root = etree.Element(f"{{{NS['hl7']}}}{ACK_INTERACTION}", nsmap={None: NS["hl7"]}, ITSVersion="XML_1.0")
+    _hl7(root, "id", root=ack_id_root, extension=str(uuid.uuid4()))
+    _hl7(root, "creationTime", value=now.strftime("%Y%m%d%H%M%S%z"))
+    _hl7(root, "interactionId", root=INTERACTION_ID_ROOT, extension=ACK_INTERACTION)
+    _hl7(root, "processingCode", code=processing_code or "P")
+    _hl7(root, "processingModeCode", code="T")
+    _hl7(root, "acceptAckCode", code="NE")
+    receiver = _hl7(_hl7(root, "receiver", typeCode="RCV"), "device", classCode="DEV", determinerCode="INSTANCE")
+    _hl7(receiver, "id", root=receiver_oid, nullFlavor=None if receiver_oid else "UNK")
+    sender = _hl7(_hl7(root, "sender", typeCode="SND"), "device", classCode="DEV", determinerCode="INSTANCE")
+    _hl7(sender, "id", root=sender_oid)
+    ack = _hl7(root, "acknowledgement", typeCode=type_code)
+    target = _hl7(ack, "targetMessage")
+    if target_id is not None and (target_id.root or target_id.extension):
+        _hl7(target, "id", root=target_id.root, extension=target_id.extension)
+    else:
+        _hl7(target, "id", nullFlavor="UNK")
+    for d in details:
+        el = _hl7(ack, "acknowledgementDetail", typeCode=d.type_code)
+        _hl7(el, "code", code=d.code, codeSystem=d.code_system, displayName=d.display_name)
+        _hl7(el, "text").text = d.text
+        _hl7(el, "location").text = d.location
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def parse_ack(data: bytes) -> dict:
+    """Read an acknowledgement back (for clients and tests)."""
+    root = safexml.parse(data)
+    ack = root.find("hl7:acknowledgement", NS)
+    target = ack.find("hl7:targetMessage/hl7:id", NS)
+    return {
+        "type_code": ack.get("typeCode"),
+        "target": II(target.get("root"), target.get("extension"), target.get("nullFlavor")),
+        "details": [
+            {
+                "type_code": d.get("typeCode"),
+                "code": d.find("hl7:code", NS).get("code"),
+                "text": d.findtext("hl7:text", namespaces=NS),
+                "location": d.findtext("hl7:location", namespaces=NS),
+            }
+            for d in ack.findall("hl7:acknowledgementDetail", NS)
+        ],
+    }
+
+
+__all__ = ["Coded", "FrameAuthor", "FrameDocument", "Person", "parse_frame", "build_frame", "build_ack", "parse_ack"]

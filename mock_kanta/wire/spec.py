@@ -1,0 +1,204 @@
+"""A declarative mapping between XML and the frozen dataclasses of `mock_kanta.model`.
+
+Each dataclass is described once, as a list of `F(attr, path, kind)` in schema
+order; `read` parses an element with it and `write` builds one back. Paths are
+ElementPath steps with the prefixes of `NS`, so the same string locates a
+finding (`xpath_of`) and finds the node.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from lxml import etree
+
+from mock_kanta.model import II, Coded, PersonName
+
+NS = {
+    "hl7": "urn:hl7-org:v3",
+    "hl7fi": "urn:hl7finland",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+    "ds": "http://www.w3.org/2000/09/xmldsig#",
+}
+_CD_ATTRS = (
+    ("code", "code"),
+    ("code_system", "codeSystem"),
+    ("code_system_name", "codeSystemName"),
+    ("display_name", "displayName"),
+    ("null_flavor", "nullFlavor"),
+)
+_II_ATTRS = (("root", "root"), ("extension", "extension"), ("null_flavor", "nullFlavor"))
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class F:
+    """One field: dataclass attribute, element path (relative, '.' for self), kind.
+
+    Kinds: ii, cd, value (@value), code (@code), text, b64 (text without
+    whitespace), name (PersonName), attr:NAME, obj (nested `spec` of `cls`).
+    `many` collects every match into a tuple. `nullable` fields that are None
+    are still written, as `nullFlavor="NA"` (CDA requires the element).
+    """
+
+    attr: str
+    path: str
+    kind: str
+    cls: type | None = None
+    spec: tuple["F", ...] = ()
+    many: bool = False
+    nullable: bool = False
+
+
+def _own_text(el: etree._Element) -> str:
+    """Direct text of an element, comments and child elements left out."""
+    parts = [el.text or ""]
+    parts.extend(child.tail or "" for child in el)
+    return "".join(parts)
+
+
+def _read_name(el: etree._Element) -> PersonName:
+    given, family, call = [], [], None
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        local = etree.QName(child).localname
+        value = (child.text or "").strip()
+        if local == "given":
+            if child.get("qualifier") == "CL":
+                call = value
+            else:
+                given.append(value)
+        elif local == "family":
+            family.append(value)
+    return PersonName(tuple(given), tuple(family), call)
+
+
+def _read_value(el: etree._Element, f: F) -> Any:
+    kind = f.kind
+    if kind == "ii":
+        return II(*(el.get(x) for _, x in _II_ATTRS))
+    if kind == "cd":
+        return Coded(*(el.get(x) for _, x in _CD_ATTRS))
+    if kind == "value":
+        return el.get("value")
+    if kind == "code":
+        return el.get("code")
+    if kind == "text":
+        return _own_text(el).strip()
+    if kind == "b64":
+        return _WS.sub("", _own_text(el))
+    if kind == "name":
+        return _read_name(el)
+    if kind.startswith("attr:"):
+        return el.get(kind[5:])
+    if kind == "obj":
+        return read(el, f.cls, f.spec)
+    raise ValueError(f"unknown field kind {kind}")
+
+
+def read(el: etree._Element, cls: type, spec: tuple[F, ...]) -> Any:
+    """Build an instance of `cls` from element `el` following `spec`."""
+    values = {}
+    for f in spec:
+        if f.many:
+            found = el.findall(f.path, NS)
+            values[f.attr] = tuple(_read_value(x, f) for x in found)
+            continue
+        node = el if f.path == "." else el.find(f.path, NS)
+        if node is not None:
+            values[f.attr] = _read_value(node, f)
+    return cls(**values)
+
+
+_STEP = re.compile(r"^(?P<prefix>\w+):(?P<local>[\w.-]+)(?:\[@(?P<attr>\w+)='(?P<val>[^']*)'\])?$")
+
+
+def _child(parent: etree._Element, step: str, reuse: bool) -> etree._Element:
+    """Find or create the child element for one path step."""
+    if reuse:
+        found = parent.find(step, NS)
+        if found is not None:
+            return found
+    m = _STEP.match(step)
+    if not m:
+        raise ValueError(f"cannot build path step {step!r}")
+    child = etree.SubElement(parent, f"{{{NS[m['prefix']]}}}{m['local']}")
+    if m["attr"]:
+        child.set(m["attr"], m["val"])
+    return child
+
+
+def _node_for(el: etree._Element, path: str, reuse_last: bool = True) -> etree._Element:
+    if path == ".":
+        return el
+    steps = path.split("/")
+    node = el
+    for i, step in enumerate(steps):
+        node = _child(node, step, reuse=reuse_last or i < len(steps) - 1)
+    return node
+
+
+def _set_attrs(node: etree._Element, obj: Any, pairs) -> None:
+    for py, xml in pairs:
+        value = getattr(obj, py)
+        if value is not None:
+            node.set(xml, value)
+
+
+def _write_name(node: etree._Element, name: PersonName) -> None:
+    ns = etree.QName(node).namespace
+    for g in name.given:
+        etree.SubElement(node, f"{{{ns}}}given").text = g
+    if name.call_name is not None:
+        cl = etree.SubElement(node, f"{{{ns}}}given", qualifier="CL")
+        cl.text = name.call_name
+    for fam in name.family:
+        etree.SubElement(node, f"{{{ns}}}family").text = fam
+
+
+def _write_value(node: etree._Element, f: F, value: Any) -> None:
+    kind = f.kind
+    if kind == "ii":
+        _set_attrs(node, value, _II_ATTRS)
+    elif kind == "cd":
+        _set_attrs(node, value, _CD_ATTRS)
+    elif kind == "value":
+        node.set("value", value)
+    elif kind == "code":
+        node.set("code", value)
+    elif kind in ("text", "b64"):
+        node.text = value
+    elif kind == "name":
+        _write_name(node, value)
+    elif kind.startswith("attr:"):
+        node.set(kind[5:], value)
+    elif kind == "obj":
+        write(node, value, f.spec)
+    else:
+        raise ValueError(f"unknown field kind {kind}")
+
+
+def write(el: etree._Element, obj: Any, spec: tuple[F, ...]) -> etree._Element:
+    """Write `obj`'s fields into `el` following `spec`; returns `el`."""
+    for f in spec:
+        value = getattr(obj, f.attr)
+        if f.many:
+            for item in value:
+                _write_value(_node_for(el, f.path, reuse_last=False), f, item)
+        elif value is not None:
+            _write_value(_node_for(el, f.path), f, value)
+        elif f.nullable:
+            _node_for(el, f.path).set("nullFlavor", "NA")
+    return el
+
+
+def field_names(cls: type) -> set[str]:
+    return {f.name for f in fields(cls)}
+
+
+def xpath_of(base: str, *steps: str, attr: str | None = None) -> str:
+    """An absolute XPath for a finding: base plus relative steps, optional attribute."""
+    path = "/".join([base, *(s for s in steps if s and s != ".")])
+    return f"{path}/@{attr}" if attr else path
