@@ -1,0 +1,202 @@
+"""The rule registry: every check has a stable id, a severity, texts in Finnish,
+Swedish and English, its source, and reports the XPath it looked at.
+
+A rule's check is a generator over a `Context` yielding `Hit`s; the registry turns
+hits into `Finding`s. Rules raised by the transport or parser (no check of their
+own) are registered with `define` and produced with `finding`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+LANGS = ("fi", "sv", "en")
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # the message is refused
+    WARNING = "warning"  # accepted, but worth fixing
+    INFO = "info"
+
+
+class Stage(str, Enum):
+    TRANSPORT = "transport"
+    SYNTAX = "syntax"
+    FRAME = "frame"
+    DOCUMENT = "document"
+    CONSISTENCY = "consistency"
+    CODES = "codes"
+    BODY = "body"
+    ARCHIVE = "archive"
+
+
+@dataclass(frozen=True)
+class Text:
+    fi: str
+    sv: str
+    en: str
+
+    def format(self, params: dict[str, Any]) -> dict[str, str]:
+        safe = _SafeDict(params)
+        return {lang: getattr(self, lang).format_map(safe) for lang in LANGS}
+
+
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    location: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def hit(location: str, **params: Any) -> Hit:
+    return Hit(location, params)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    stage: Stage
+    title: Text
+    message: Text
+    fix: Text
+    source: str
+    kanta_verified: bool  # True when public material shows Kanta enforces this
+    needs: tuple[str, ...] = ()
+    check: Callable[["Context"], Iterable[Hit]] | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    severity: Severity
+    location: str
+    message: dict[str, str]
+    fix: dict[str, str]
+    source: str
+
+    def text(self, lang: str = "fi") -> str:
+        return self.message[lang]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule_id,
+            "severity": self.severity.value,
+            "location": self.location,
+            "message": self.message,
+            "fix": self.fix,
+            "source": self.source,
+        }
+
+
+@dataclass
+class Context:
+    """What the checks look at. Missing parts are None; a rule runs only when
+    every part it `needs` is present."""
+
+    frame: Any = None
+    document: Any = None
+    codes: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def has(self, need: str) -> bool:
+        return getattr(self, need, None) is not None
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def _register(r: Rule) -> Rule:
+    if r.id in REGISTRY:
+        raise ValueError(f"duplicate rule id {r.id}")
+    REGISTRY[r.id] = r
+    return r
+
+
+def _text(value: Text | tuple[str, str, str]) -> Text:
+    return value if isinstance(value, Text) else Text(*value)
+
+
+def define(
+    id: str,
+    severity: Severity,
+    stage: Stage,
+    *,
+    title,
+    message,
+    fix,
+    source: str,
+    kanta_verified: bool = False,
+    needs: tuple[str, ...] = (),
+    check: Callable | None = None,
+) -> Rule:
+    return _register(
+        Rule(id, severity, stage, _text(title), _text(message), _text(fix), source, kanta_verified, needs, check)
+    )
+
+
+def rule(id: str, severity: Severity, stage: Stage, **kwargs) -> Callable:
+    """Decorator form of `define` for a check function."""
+
+    def wrap(fn: Callable[[Context], Iterable[Hit]]) -> Callable:
+        define(id, severity, stage, check=fn, **kwargs)
+        return fn
+
+    return wrap
+
+
+def finding(rule_id: str, location: str, **params: Any) -> Finding:
+    r = REGISTRY[rule_id]
+    return Finding(r.id, r.severity, location, r.message.format(params), r.fix.format(params), r.source)
+
+
+def evaluate(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
+    """Run every applicable rule; a document breaking several rules gets them all."""
+    out: list[Finding] = []
+    for r in rules if rules is not None else checks():
+        if not all(ctx.has(n) for n in r.needs):
+            continue
+        try:
+            for h in r.check(ctx):
+                out.append(finding(r.id, h.location, **h.params))
+        except Exception as exc:  # a broken rule must not hide the others' findings
+            out.append(finding("SH-SYS-001", h_location(r), rule=r.id, error=repr(exc)))
+    return out
+
+
+def h_location(r: Rule) -> str:
+    return f"(rule {r.id})"
+
+
+def checks() -> Iterator[Rule]:
+    return (r for r in REGISTRY.values() if r.check is not None)
+
+
+define(
+    "SH-SYS-001",
+    Severity.ERROR,
+    Stage.ARCHIVE,
+    title=("Sisäinen tarkistusvirhe", "Internt kontrollfel", "Internal check error"),
+    message=(
+        "Tarkistus {rule} kaatui: {error}. Tämä on hiekkalaatikon virhe, ei sanoman.",
+        "Kontrollen {rule} kraschade: {error}. Detta är ett fel i sandlådan, inte i meddelandet.",
+        "Check {rule} crashed: {error}. This is a sandbox defect, not a fault of the message.",
+    ),
+    fix=(
+        "Ilmoita virheestä mock-kantan kehittäjille ja liitä sanoma mukaan.",
+        "Rapportera felet till utvecklarna av mock-kanta och bifoga meddelandet.",
+        "Report it to the mock-kanta developers with the message attached.",
+    ),
+    source="mock-kanta",
+)
+
+
+def iter_findings(findings: Iterable[Finding], *severities: Severity) -> Iterator[Finding]:
+    wanted = set(severities)
+    return (f for f in findings if f.severity in wanted)
