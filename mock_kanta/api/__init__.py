@@ -1,0 +1,1 @@
+"""The sandbox control API (OpenAPI 3 via connexion)."""

@@ -1,0 +1,44 @@
+"""create_app(settings): the whole sandbox as one ASGI application.
+
+Requests to the Kanta-faithful endpoints go straight to a lean Starlette app
+(`mock_kanta.server`); everything else (control API under /api/v1, Swagger UI,
+later the web UI) goes to the connexion Flask app.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import connexion
+from starlette.applications import Starlette
+
+from mock_kanta import server
+from mock_kanta.services import Services
+from mock_kanta.settings import Settings
+
+API_SPEC = Path(__file__).parent / "api" / "openapi.yaml"
+
+
+class Dispatcher:
+    """Route by path: wire endpoints to `wire`, the rest to `control`."""
+
+    def __init__(self, wire, control, wire_paths: set[str], services: Services):
+        self.wire, self.control, self.wire_paths = wire, control, wire_paths
+        self.services = services
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] in self.wire_paths:
+            await self.wire(scope, receive, send)
+        else:
+            await self.control(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Dispatcher:
+    services = services or Services.start(settings or Settings())
+    logging.getLogger("connexion").setLevel(logging.ERROR)
+    routes = server.routes(services)
+    wire = Starlette(routes=routes)
+    control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
+    control.app.config["SERVICES"] = services
+    control.add_api(API_SPEC.name, base_path="/api/v1", strict_validation=True, validate_responses=False)
+    return Dispatcher(wire, control, {r.path for r in routes}, services)

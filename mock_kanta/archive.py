@@ -1,0 +1,218 @@
+"""The archive service: unpack, parse, check, store, answer. Callable without HTTP.
+
+One call handles one submission. A message with any error-level finding changes
+nothing; an accepted one is stored in one transaction before it is acknowledged.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from lxml import etree
+
+from mock_kanta.codes import CodeSystems
+from mock_kanta.model import II, ClinicalDocument, Frame
+from mock_kanta.rules import Context, Finding, Severity, evaluate, finding
+from mock_kanta.rules.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
+from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
+from mock_kanta.store import DuplicateDocument, Store
+from mock_kanta.wire import cda, hl7v3, safexml, soap
+from mock_kanta.wire.hl7v3 import AckDetail
+
+_XML_RULES = {"malformed": "SH-XML-001", "empty": "SH-XML-001", "dtd": "SH-XML-002", "too-large": "SH-XML-003", "too-deep": "SH-XML-004"}
+_DETAIL_TYPE = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I"}
+_LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}
+
+
+@dataclass
+class Parsed:
+    """What could be read of a submission; missing parts stay None."""
+
+    frame: Frame | None = None
+    document: ClinicalDocument | None = None
+    frame_bytes: bytes | None = None
+    document_bytes: bytes | None = None
+    transport: str | None = None
+    fatal: list[Finding] = field(default_factory=list)  # the message could not be read whole
+
+
+@dataclass
+class Outcome:
+    ack: str  # AA | AE | AR
+    findings: list[Finding]
+    parsed: Parsed
+    stored_seq: int | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+class Archive:
+    def __init__(self, settings: Settings, store: Store, codes: CodeSystems):
+        self.settings = settings
+        self.store = store
+        self.codes = codes
+
+    # --- reading ----------------------------------------------------------------
+
+    def read(self, body: bytes, content_type: str | None) -> Parsed:
+        parsed = Parsed()
+        limit = self.settings.max_body_bytes
+        if len(body) > limit:
+            parsed.fatal.append(finding("SH-XML-003", "/", part="HTTP body", size=len(body), limit=limit))
+            return parsed
+        try:
+            env = soap.unpack(body, content_type)
+        except safexml.XMLInputError as exc:
+            parsed.fatal.append(_xml_finding("SOAP envelope", exc))
+            return parsed
+        except soap.TransportError as exc:
+            parsed.fatal.append(finding("SH-TRN-001", "/", detail=f"{exc} [{exc.reason}]"))
+            return parsed
+        parsed.transport = env.transport
+        self._read_parts(parsed, env.frame_bytes, env.document_bytes)
+        return parsed
+
+    def read_parts(self, frame_bytes: bytes, document_bytes: bytes | None, transport: str) -> Parsed:
+        parsed = Parsed(transport=transport)
+        self._read_parts(parsed, frame_bytes, document_bytes)
+        return parsed
+
+    def _read_parts(self, parsed: Parsed, frame_bytes: bytes, document_bytes: bytes | None) -> None:
+        parsed.frame_bytes, parsed.document_bytes = frame_bytes, document_bytes
+        frame_root = self._parse_part(parsed, "frame", frame_bytes)
+        if frame_root is not None:
+            if etree.QName(frame_root).localname == "ClinicalDocument":
+                parsed.fatal.append(finding("SH-TRN-003", "/", part="frame", found="ClinicalDocument", expected=hl7v3.ARCHIVE_INTERACTION))
+            else:
+                parsed.frame = hl7v3.frame_from_tree(frame_root)
+        if document_bytes is None:
+            parsed.fatal.append(finding("SH-TRN-002", "/"))
+            return
+        doc_root = self._parse_part(parsed, "document", document_bytes)
+        if doc_root is not None:
+            try:
+                parsed.document = cda.document_from_tree(doc_root)
+            except cda.NotACdaDocument:
+                parsed.fatal.append(
+                    finding("SH-TRN-003", "/", part="document", found=doc_root.tag, expected="{urn:hl7-org:v3}ClinicalDocument")
+                )
+
+    def _parse_part(self, parsed: Parsed, part: str, data: bytes):
+        try:
+            return safexml.parse(data, self.settings.max_body_bytes)
+        except safexml.XMLInputError as exc:
+            parsed.fatal.append(_xml_finding(part, exc))
+            return None
+
+    # --- checking and storing ---------------------------------------------------------
+
+    def check(self, parsed: Parsed) -> list[Finding]:
+        ctx = Context(frame=parsed.frame, document=parsed.document, codes=self.codes)
+        return parsed.fatal + evaluate(ctx)
+
+    def archive(self, tenant: str, body: bytes, content_type: str | None) -> Outcome:
+        return self.archive_parsed(tenant, self.read(body, content_type))
+
+    def archive_parsed(self, tenant: str, parsed: Parsed) -> Outcome:
+        findings = self.check(parsed)
+        if parsed.fatal:
+            return Outcome("AR", findings, parsed)
+        if any(f.severity is Severity.ERROR for f in findings):
+            return Outcome("AE", findings, parsed)
+        try:
+            seq = self.store.insert_document(tenant, self._row(parsed, findings))
+        except DuplicateDocument as dup:
+            findings.append(
+                finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=dup.document_id, received_at=dup.existing["received_at"])
+            )
+            return Outcome("AE", findings, parsed)
+        return Outcome("AA", findings, parsed, stored_seq=seq)
+
+    def _row(self, parsed: Parsed, findings: list[Finding]) -> dict:
+        f, d = parsed.frame, parsed.document
+        lh = d.local
+        sp, usage = f.reason(SERVICE_REQUESTS), f.reason(USAGE_SITUATIONS)
+        unit = d.matter.service_unit.id.root if d.matter and d.matter.service_unit and d.matter.service_unit.id else None
+        return {
+            "document_id": d.document_id,
+            "set_id": d.set_id.root if d.set_id else None,
+            "version": int(d.version_number),
+            "register_oid": d.custodian.id.root,
+            "registry_type": _code(lh.registry_type),
+            "client_id": d.client.id.extension,
+            "service_request": _code(sp),
+            "usage_situation": _code(usage),
+            "document_group": _code(lh.document_group),
+            "document_type": _code(lh.specific_document_type) or _code(d.code),
+            "function_code": _code(lh.function_code),
+            "service_unit_oid": unit,
+            "sender_oid": f.sender,
+            "message_id": _ii_text(f.message_id),
+            "transport": parsed.transport,
+            "effective_time": d.effective_time,
+            "received_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            "status": "active",
+            "metadata_json": json.dumps({"document": _metadata(d), "frame": dataclasses.asdict(f)}, ensure_ascii=False),
+            "findings_json": json.dumps([x.to_json() for x in findings], ensure_ascii=False),
+            "frame_xml": parsed.frame_bytes,
+            "document_xml": parsed.document_bytes,
+        }
+
+    def refuse(self, findings: list[Finding]) -> Outcome:
+        """An AR outcome for a submission that could not be read at all."""
+        return Outcome("AR", findings, Parsed(fatal=findings))
+
+    # --- answering ------------------------------------------------------------------
+
+    def ack_bytes(self, outcome: Outcome) -> bytes:
+        frame = outcome.parsed.frame
+        details = [
+            AckDetail(_DETAIL_TYPE[f.severity], f.rule_id, RULES_CODE_SYSTEM, f.message["en"][:200], ack_text(f), f.location)
+            for f in outcome.findings
+        ]
+        return hl7v3.build_ack(
+            outcome.ack,
+            frame.message_id if frame else None,
+            details,
+            sender_oid=KANTA_SH_DEVICE,
+            receiver_oid=frame.sender if frame else None,
+            processing_code=frame.processing_code if frame else None,
+            now=datetime.now().astimezone(),
+            ack_id_root=KANTA_SH_DEVICE,
+        )
+
+
+def ack_text(f: Finding) -> str:
+    """The acknowledgementDetail text: the finding in Finnish, Swedish and English, with its fix and source."""
+    parts = [f"[{lang}] {f.message[lang]} {_LABELS[lang]}: {f.fix[lang]}" for lang in ("fi", "sv", "en")]
+    return " ".join(parts) + f" [source] {f.source}"
+
+
+def _metadata(d: ClinicalDocument) -> dict:
+    meta = dataclasses.asdict(d)
+    if meta.get("body"):
+        for key in ("display_b64", "json_b64"):
+            value = meta["body"].get(key)
+            meta["body"][key] = f"<{len(value)} Base64 characters>" if value else None
+    return meta
+
+
+def _code(coded) -> str | None:
+    return coded.code if coded else None
+
+
+def _ii_text(ii: II | None) -> str | None:
+    if ii is None:
+        return None
+    return f"{ii.root}^{ii.extension}" if ii.extension else ii.root
+
+
+def _xml_finding(part: str, exc: safexml.XMLInputError) -> Finding:
+    rule = _XML_RULES.get(exc.kind, "SH-XML-001")
+    if rule == "SH-XML-003":
+        return finding(rule, "/", part=part, size="?", limit="?")
+    return finding(rule, "/", part=part, detail=exc.detail)

@@ -1,0 +1,92 @@
+"""The `mock-kanta` command."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mock_kanta.settings import Settings
+
+
+@click.group()
+@click.version_option(package_name="mock-kanta")
+def main() -> None:
+    """mock-kanta: a sandbox of the Kanta social welfare client data repository."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="MOCK_KANTA_DATA_DIR", default="var", show_default=True,
+              help="Where the SQLite database, codes overrides and tokens live (env MOCK_KANTA_DATA_DIR).")
+@click.option("--log-level", default="warning", show_default=True)
+def serve(host: str, port: int, data_dir: Path, log_level: str) -> None:
+    """Start the sandbox: archive interface, validation clone, control API."""
+    import uvicorn
+
+    from mock_kanta.app import create_app
+
+    app = create_app(Settings(data_dir=data_dir))
+    click.echo(f"mock-kanta: data in {data_dir.resolve()}; listening on http://{host}:{port}")
+    click.echo("  archive:    POST /kanta/shark/arkisto")
+    click.echo("  validation: POST /shark-validointi/validoi/asiakirja/tulos")
+    click.echo("  control:    /api/v1/  (Swagger UI at /api/v1/ui/)")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+
+
+@main.command()
+@click.argument("frame", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def validate(frame: Path, document: Path, lang: str, as_json: bool) -> None:
+    """Check a frame and its document offline, as the archive would (nothing is stored)."""
+    from mock_kanta.archive import Archive
+    from mock_kanta.codes import CodeSystems
+    from mock_kanta.rules import Severity
+
+    settings = Settings()
+    archive = Archive(settings, store=None, codes=CodeSystems.load(settings.codes_override_dir))
+    parsed = archive.read_parts(frame.read_bytes(), document.read_bytes(), "file")
+    findings = archive.check(parsed)
+    if as_json:
+        click.echo(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            click.echo(f"{f.rule_id} {f.severity.value:7} {f.location}\n    {f.message[lang]}\n    fix: {f.fix[lang]}")
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        click.echo(f"{len(findings)} finding(s), {errors} error(s)")
+    sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
+
+
+@main.group()
+def rules() -> None:
+    """The rules catalogue."""
+
+
+@rules.command("list")
+def rules_list() -> None:
+    """List every rule: id, severity, title."""
+    from mock_kanta.rules import REGISTRY
+
+    for r in REGISTRY.values():
+        click.echo(f"{r.id:12} {r.severity.value:8} {r.title.en}")
+
+
+@rules.command("docs")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def rules_docs(output: Path | None) -> None:
+    """Generate docs/rules.md from the registry."""
+    from mock_kanta.rules.catalogue import markdown
+
+    text = markdown()
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":
+    main()

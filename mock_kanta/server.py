@@ -1,0 +1,98 @@
+"""The Kanta-faithful endpoints as a lean ASGI app (no OpenAPI middleware on the hot path).
+
+POST /kanta/shark/arkisto                     archive interface (HL7 V3 frame + CDA)
+POST /shark-validointi/validoi/asiakirja/tulos validation service clone (Kela's JSON shape)
+GET  /healthz                                  200 when the store answers
+"""
+from __future__ import annotations
+
+import json
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mock_kanta import shark
+from mock_kanta.rules import finding
+from mock_kanta.services import Services
+
+TENANT_HEADER = "x-mock-kanta-tenant"
+XML = "text/xml; charset=utf-8"
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the request body, stopping as soon as it exceeds `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(int(declared))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def tenant_of(request: Request, services: Services) -> str:
+    return request.headers.get(TENANT_HEADER) or services.settings.default_tenant
+
+
+def routes(services: Services) -> list[Route]:
+    archive = services.archive
+    limit = services.settings.max_body_bytes
+
+    async def healthz(request: Request) -> Response:
+        try:
+            ok = await run_in_threadpool(services.store.ping)
+        except Exception as exc:  # the store is down: say so, do not crash
+            return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+    async def archive_endpoint(request: Request) -> Response:
+        tenant = tenant_of(request, services)
+        try:
+            body = await read_body(request, limit)
+        except BodyTooLarge as exc:
+            refused = archive.refuse([finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
+            return Response(archive.ack_bytes(refused), status_code=413, media_type=XML)
+        outcome = await run_in_threadpool(archive.archive, tenant, body, request.headers.get("content-type"))
+        payload = archive.ack_bytes(outcome)
+        if outcome.parsed.transport in ("soap", "soap-swa"):
+            payload = soap_envelope(payload)
+        status = 400 if outcome.ack == "AR" else 200
+        return Response(payload, status_code=status, media_type=XML)
+
+    async def validate_endpoint(request: Request) -> Response:
+        try:
+            body = await read_body(request, limit)
+        except BodyTooLarge as exc:
+            f = finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)
+            return JSONResponse(shark.failure(None, [f]), status_code=413)
+        status, payload = await run_in_threadpool(shark.validate, archive, body)
+        if payload is None:
+            return Response(status_code=status)
+        return Response(json.dumps(payload, ensure_ascii=False), status_code=status, media_type="application/json")
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/kanta/shark/arkisto", archive_endpoint, methods=["POST"]),
+        Route("/shark-validointi/validoi/asiakirja/tulos", validate_endpoint, methods=["POST"]),
+    ]
+
+
+def soap_envelope(ack: bytes) -> bytes:
+    """Wrap an acknowledgement in a SOAP 1.1 envelope (for SOAP clients)."""
+    inner = ack.split(b"?>", 1)[1] if ack.startswith(b"<?xml") else ack
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        + inner
+        + b"</soap:Body></soap:Envelope>"
+    )

@@ -1,0 +1,67 @@
+"""The sandbox's parts wired together once per process: settings, store, codes, archive."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from mock_kanta.archive import Archive
+from mock_kanta.codes import CodeSystems
+from mock_kanta.settings import Settings
+from mock_kanta.store import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    codes: CodeSystems
+    archive: Archive
+
+    @classmethod
+    def start(cls, settings: Settings) -> "Services":
+        settings.prepare()
+        store = Store(settings.db_url, settings.sqlite_synchronous)
+        store.create_schema()
+        codes = CodeSystems.load(settings.codes_override_dir)
+        services = cls(settings, store, codes, Archive(settings, store, codes))
+        services.ensure_tenant(settings.default_tenant)
+        return services
+
+    def ensure_tenant(self, tenant: str) -> None:
+        """Create the tenant and load the fixture organisations the first time."""
+        self.store.ensure_tenant(tenant)
+        if not self.store.organisations(tenant):
+            orgs, units = load_fixture_organisations(self.settings)
+            self.store.replace_organisations(tenant, orgs, units)
+
+
+def load_fixture_organisations(settings: Settings) -> tuple[list[dict], list[dict]]:
+    path = settings.fixtures_dir / "organisations.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    orgs, units = [], []
+    for org in data["organisations"]:
+        orgs.append(
+            {
+                "oid": str(org["oid"]),
+                "name": org["name"],
+                "kind": org["kind"],
+                "business_id": org.get("business_id"),
+                "municipality": org.get("municipality"),
+                "kanta_from": org.get("kanta_from"),
+                "providers_from": org.get("providers_from"),
+                "verified": bool(org.get("verified", False)),
+                "source": org.get("source"),
+            }
+        )
+        for unit in org.get("units") or []:
+            units.append(
+                {
+                    "oid": str(unit["oid"]),
+                    "organisation_oid": str(org["oid"]),
+                    "name": unit["name"],
+                    "verified": bool(unit.get("verified", False)),
+                    "source": unit.get("source"),
+                }
+            )
+    return orgs, units

@@ -1,0 +1,46 @@
+"""One Settings object: defaults for the embedded sandbox, overridable by environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The acknowledgement's sender and the HL7 code system of rule ids. The rule code
+# system is a UUID-derived OID (ITU-T X.667, arc 2.25) owned by this project.
+KANTA_SH_DEVICE = "1.2.246.556.18007.2"
+RULES_CODE_SYSTEM = "2.25.329800735698586629295641978511506172918"
+
+
+def _fixtures_default() -> Path:
+    for candidate in (Path.cwd() / "fixtures", PROJECT_ROOT / "fixtures"):
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_ROOT / "fixtures"
+
+
+@dataclass
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(os.environ.get("MOCK_KANTA_DATA_DIR", "var")))
+    database_url: str | None = field(default_factory=lambda: os.environ.get("MOCK_KANTA_DATABASE_URL"))
+    fixtures_dir: Path = field(
+        default_factory=lambda: Path(os.environ["MOCK_KANTA_FIXTURES"]) if "MOCK_KANTA_FIXTURES" in os.environ else _fixtures_default()
+    )
+    max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("MOCK_KANTA_MAX_BODY_BYTES", 16 * 1024 * 1024)))
+    default_tenant: str = "default"
+    sqlite_synchronous: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_SQLITE_SYNCHRONOUS", "FULL"))
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'mock-kanta.sqlite3').resolve()}"
+
+    @property
+    def codes_override_dir(self) -> Path:
+        return self.data_dir / "codes"
+
+    def prepare(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,66 @@
+"""The validation service clone (SHARK-validointi): Kela's JSON request and answer shape.
+
+Request:  {"messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml"}
+Answer:   HTTP 200 with an empty body when valid; otherwise HTTP 400 with
+          {"messageId", "description": "1: ...; 2: ...;", "findings": [...]}.
+"""
+from __future__ import annotations
+
+import json
+
+from mock_kanta.rules import Finding, Severity, finding
+from mock_kanta.rules.frame import SERVICE_REQUESTS
+from mock_kanta.wire import hl7v3
+
+FIELDS = ("messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml")
+
+
+def description(findings: list[Finding], lang: str = "fi") -> str:
+    """Kela's numbered description: '1: ...; 2: ...;' (errors first)."""
+    ordered = sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
+    return " ".join(
+        f"{i}: [{f.rule_id}] {f.message[lang].replace(';', ',')} ({f.location});" for i, f in enumerate(ordered, 1)
+    )
+
+
+def failure(message_id: str | None, findings: list[Finding]) -> dict:
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    return {
+        "messageId": message_id,
+        "code": errors[0].rule_id if errors else None,
+        "description": description(findings),
+        "findings": [f.to_json() for f in findings],
+    }
+
+
+def validate(archive, body: bytes) -> tuple[int, dict | None]:
+    """Validate one request body; (HTTP status, JSON payload or None for an empty 200)."""
+    request, problem = _request(body)
+    if problem:
+        return 400, failure(None, [finding("SH-TRN-004", "/", detail=problem)])
+    parsed = archive.read_parts(request["siirtokehysXml"].encode("utf-8"), request["asiakirjaXml"].encode("utf-8"), "shark-json")
+    findings = archive.check(parsed)
+    findings += _service_request(request["palveluPyynto"], parsed.frame)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return 400, failure(request.get("messageId"), findings)
+    return 200, None
+
+
+def _request(body: bytes) -> tuple[dict | None, str | None]:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, f"the body is not UTF-8 JSON ({exc})"
+    if not isinstance(data, dict):
+        return None, "the body must be a JSON object"
+    missing = [k for k in ("palveluPyynto", "siirtokehysXml", "asiakirjaXml") if not isinstance(data.get(k), str) or not data[k]]
+    if missing:
+        return None, f"missing or empty string fields: {', '.join(missing)} (expected {', '.join(FIELDS)})"
+    return data, None
+
+
+def _service_request(requested: str, frame) -> list[Finding]:
+    sp = frame.reason(SERVICE_REQUESTS) if frame else None
+    if sp is None or sp.code == requested:
+        return []
+    return [finding("SH-VAL-001", hl7v3.reason_xpath(SERVICE_REQUESTS, frame.interaction) + "/@code", request=requested, frame=sp.code)]

@@ -1,0 +1,146 @@
+"""The store: rows in, rows out, one transaction per write. Knows nothing of XML or rules."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import create_engine, event, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from mock_kanta.store.schema import documents, metadata, organisations, service_units, tenants
+
+# Columns listed by the archivist view (the raw XML is fetched one document at a time).
+SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml", "metadata_json")]
+
+
+class DuplicateDocument(Exception):
+    def __init__(self, document_id: str, existing: dict[str, Any]):
+        super().__init__(document_id)
+        self.document_id = document_id
+        self.existing = existing
+
+
+class Store:
+    def __init__(self, url: str, sqlite_synchronous: str = "FULL"):
+        self.url = url
+        self.engine = create_engine(url, future=True)
+        if url.startswith("sqlite"):
+            _tune_sqlite(self.engine, sqlite_synchronous)
+
+    def create_schema(self) -> None:
+        metadata.create_all(self.engine)
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1")).scalar() == 1
+
+    # --- tenants and organisations ----------------------------------------------
+
+    def ensure_tenant(self, tenant: str, name: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(tenants.c.id).where(tenants.c.id == tenant)).first()
+            if not exists:
+                conn.execute(insert(tenants).values(id=tenant, name=name or tenant, created_at=_now()))
+
+    def replace_organisations(self, tenant: str, orgs: Iterable[dict], units: Iterable[dict]) -> None:
+        """Upsert the tenant's organisations and units (fixtures, seeds) in one transaction."""
+        with self.engine.begin() as conn:
+            for row in orgs:
+                conn.execute(organisations.delete().where(
+                    (organisations.c.tenant_id == tenant) & (organisations.c.oid == row["oid"])))
+                conn.execute(insert(organisations).values(tenant_id=tenant, **row))
+            for row in units:
+                conn.execute(service_units.delete().where(
+                    (service_units.c.tenant_id == tenant) & (service_units.c.oid == row["oid"])))
+                conn.execute(insert(service_units).values(tenant_id=tenant, **row))
+
+    def organisations(self, tenant: str, kind: str | None = None) -> list[dict]:
+        q = select(organisations).where(organisations.c.tenant_id == tenant).order_by(organisations.c.kind, organisations.c.name)
+        if kind:
+            q = q.where(organisations.c.kind == kind)
+        return self._all(q)
+
+    def organisation(self, tenant: str, oid: str) -> dict | None:
+        return self._one(select(organisations).where((organisations.c.tenant_id == tenant) & (organisations.c.oid == oid)))
+
+    def service_units(self, tenant: str, organisation_oid: str | None = None) -> list[dict]:
+        q = select(service_units).where(service_units.c.tenant_id == tenant).order_by(service_units.c.name)
+        if organisation_oid:
+            q = q.where(service_units.c.organisation_oid == organisation_oid)
+        return self._all(q)
+
+    def service_unit(self, tenant: str, oid: str) -> dict | None:
+        return self._one(select(service_units).where((service_units.c.tenant_id == tenant) & (service_units.c.oid == oid)))
+
+    # --- documents ---------------------------------------------------------------
+
+    def insert_document(self, tenant: str, row: dict) -> int:
+        """Store one accepted document in its own transaction; DuplicateDocument if its id exists."""
+        try:
+            with self.engine.begin() as conn:
+                result = conn.execute(insert(documents).values(tenant_id=tenant, **row))
+                return result.inserted_primary_key[0]
+        except IntegrityError:
+            existing = self.document(tenant, row["document_id"], summary=True)
+            if existing is None:
+                raise
+            raise DuplicateDocument(row["document_id"], existing) from None
+
+    def documents(
+        self, tenant: str, register_oid: str, *, client_id: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[dict], int]:
+        where = (documents.c.tenant_id == tenant) & (documents.c.register_oid == register_oid)
+        if client_id:
+            where = where & (documents.c.client_id == client_id)
+        rows = self._all(select(*SUMMARY_COLUMNS).where(where).order_by(documents.c.seq.desc()).limit(limit).offset(offset))
+        total = self._scalar(select(func.count()).select_from(documents).where(where))
+        return rows, total
+
+    def document(self, tenant: str, document_id: str, *, summary: bool = False) -> dict | None:
+        cols = SUMMARY_COLUMNS + [documents.c.metadata_json] if summary else [documents]
+        return self._one(select(*cols).where((documents.c.tenant_id == tenant) & (documents.c.document_id == document_id)))
+
+    def count_documents(self, tenant: str) -> int:
+        return self._scalar(select(func.count()).select_from(documents).where(documents.c.tenant_id == tenant))
+
+    def registers(self, tenant: str) -> list[dict]:
+        q = (
+            select(documents.c.register_oid, func.count().label("documents"), func.max(documents.c.received_at).label("last_received_at"))
+            .where(documents.c.tenant_id == tenant)
+            .group_by(documents.c.register_oid)
+        )
+        return self._all(q)
+
+    # --- helpers -----------------------------------------------------------------
+
+    def _all(self, q) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def _one(self, q) -> dict | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(q).first()
+            return dict(r._mapping) if r else None
+
+    def _scalar(self, q):
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _tune_sqlite(engine, synchronous: str) -> None:
+    if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"bad sqlite synchronous mode {synchronous}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()

@@ -1,0 +1,65 @@
+"""The SHARK validation service clone: Kela's JSON shape, same verdicts as the archive."""
+import json
+import uuid
+
+import pytest
+
+from tests.conftest import SAMPLE_NAMES
+from tests.helpers import replace_once
+
+URL = "/shark-validointi/validoi/asiakirja/tulos"
+SP = {"asiakkuusasiakirja": "SP1", "asiakassuunnitelma": "SP17"}
+
+
+def request(frame: bytes, document: bytes, sp: str) -> dict:
+    return {"messageId": str(uuid.uuid4()), "palveluPyynto": sp, "level": "1",
+            "siirtokehysXml": frame.decode("utf-8"), "asiakirjaXml": document.decode("utf-8")}
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_public_sample_is_valid_empty_200(sandbox, samples, name):
+    response = sandbox.http.post(URL, json=request(*samples[name], SP[name]))
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_faults_come_back_numbered_with_machine_readable_findings(sandbox, samples):
+    frame, document = samples["asiakassuunnitelma"]
+    document = replace_once(document, b'extension="180418A903L"', b'extension="180418A903X"')
+    body = request(frame, document, "SP1")
+    response = sandbox.http.post(URL, json=body)
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["messageId"] == body["messageId"]
+    rules = [f["rule"] for f in payload["findings"]]
+    assert {"SH-ID-001", "SH-CON-004", "SH-VAL-001"} <= set(rules)
+    assert payload["description"].startswith("1: [")
+    assert payload["description"].count(";") == len(rules)
+    assert f"{len(rules)}: [" in payload["description"]
+    first = payload["findings"][0]
+    assert set(first) == {"rule", "severity", "location", "message", "fix", "source"}
+    assert set(first["message"]) == {"fi", "sv", "en"}
+
+
+def test_validation_stores_nothing(sandbox, samples):
+    frame, document = samples["asiakassuunnitelma"]
+    document = replace_once(document, b"2655274", b"7777777")
+    frame = replace_once(replace_once(frame, b"2655274", b"7777777"), b"2655274", b"7777777")
+    sandbox.http.post(URL, json=request(frame, document, "SP17"))
+    r = sandbox.http.get("/api/v1/registers/1.2.246.10.2012566.10.40/documents/1.2.246.10.2012566.95.2026.688883.7777777")
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", json.dumps({"palveluPyynto": "SP1"}).encode()])
+def test_bad_request_shapes(sandbox, body):
+    response = sandbox.http.post(URL, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["findings"][0]["rule"] == "SH-TRN-004"
+
+
+def test_hostile_xml_in_json(sandbox, samples):
+    frame = samples["asiakkuusasiakirja"][0]
+    xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+    response = sandbox.http.post(URL, json={"palveluPyynto": "SP1", "siirtokehysXml": frame.decode(), "asiakirjaXml": xxe})
+    assert response.status_code == 400
+    assert "SH-XML-002" in [f["rule"] for f in response.json()["findings"]]
