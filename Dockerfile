@@ -1,0 +1,37 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# SoftHSM2 (PKCS#11 token store, /usr/lib/softhsm/libsofthsm2.so) and OpenSC (pkcs11-tool).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends softhsm2 opensc \
+ && rm -rf /var/lib/apt/lists/*
+
+# Unprivileged user owning the data volume (must precede VOLUME to keep the ownership).
+RUN groupadd --system --gid 10001 mockkanta \
+ && useradd --system --create-home --uid 10001 --gid mockkanta mockkanta \
+ && mkdir -p /data \
+ && chown mockkanta:mockkanta /data
+
+WORKDIR /app
+
+# Pinned dependencies first, so this layer is reused while only the code changes.
+COPY requirements-lock.txt ./
+RUN pip install -r requirements-lock.txt
+
+COPY pyproject.toml README.md ./
+COPY mock_kanta/ mock_kanta/
+COPY fixtures/ fixtures/
+COPY certs/ certs/
+COPY scenarios/ scenarios/
+RUN pip install --no-deps . \
+ && rm -rf build mock_kanta.egg-info
+
+ENV MOCK_KANTA_DATA_DIR=/data
+VOLUME /data
+EXPOSE 8080
+USER mockkanta
+CMD ["mock-kanta", "serve", "--host", "0.0.0.0", "--port", "8080"]
