@@ -35,6 +35,7 @@ class Parsed:
     frame_bytes: bytes | None = None
     document_bytes: bytes | None = None
     transport: str | None = None
+    soap_version: str | None = None  # "1.1" | "1.2" when the request came in a SOAP envelope
     fatal: list[Finding] = field(default_factory=list)  # the message could not be read whole
 
 
@@ -67,12 +68,16 @@ class Archive:
         try:
             env = soap.unpack(body, content_type)
         except safexml.XMLInputError as exc:
-            parsed.fatal.append(_xml_finding("SOAP envelope", exc))
+            parsed.fatal.append(_xml_finding("root part", exc))
             return parsed
         except soap.TransportError as exc:
-            parsed.fatal.append(finding("SH-TRN-001", "/", detail=f"{exc} [{exc.reason}]"))
+            if exc.reason == "missing-document":
+                parsed.fatal.append(finding("SH-TRN-002", "/"))
+            else:
+                parsed.fatal.append(finding("SH-TRN-001", "/", detail=f"{exc} [{exc.reason}]"))
             return parsed
         parsed.transport = env.transport
+        parsed.soap_version = env.soap_version
         self._read_parts(parsed, env.frame_bytes, env.document_bytes)
         return parsed
 

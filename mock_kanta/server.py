@@ -16,6 +16,7 @@ from starlette.routing import Route
 from mock_kanta import shark
 from mock_kanta.rules import finding
 from mock_kanta.services import Services
+from mock_kanta.wire.soap import SOAP11_NS, SOAP12_NS
 
 TENANT_HEADER = "x-mock-kanta-tenant"
 XML = "text/xml; charset=utf-8"
@@ -64,8 +65,8 @@ def routes(services: Services) -> list[Route]:
             return Response(archive.ack_bytes(refused), status_code=413, media_type=XML)
         outcome = await run_in_threadpool(archive.archive, tenant, body, request.headers.get("content-type"))
         payload = archive.ack_bytes(outcome)
-        if outcome.parsed.transport in ("soap", "soap-swa"):
-            payload = soap_envelope(payload)
+        if outcome.parsed.soap_version:
+            payload = soap_envelope(payload, outcome.parsed.soap_version)
         status = 400 if outcome.ack == "AR" else 200
         return Response(payload, status_code=status, media_type=XML)
 
@@ -87,12 +88,12 @@ def routes(services: Services) -> list[Route]:
     ]
 
 
-def soap_envelope(ack: bytes) -> bytes:
-    """Wrap an acknowledgement in a SOAP 1.1 envelope (for SOAP clients)."""
+def soap_envelope(ack: bytes, version: str = "1.1") -> bytes:
+    """Wrap an acknowledgement in a SOAP envelope of the request's version."""
+    ns = (SOAP12_NS if version == "1.2" else SOAP11_NS).encode()
     inner = ack.split(b"?>", 1)[1] if ack.startswith(b"<?xml") else ack
     return (
-        b'<?xml version="1.0" encoding="UTF-8"?>'
-        b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        b'<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="' + ns + b'"><soap:Body>'
         + inner
         + b"</soap:Body></soap:Envelope>"
     )
