@@ -219,5 +219,5 @@ def _ii_text(ii: II | None) -> str | None:
 def _xml_finding(part: str, exc: safexml.XMLInputError) -> Finding:
     rule = _XML_RULES.get(exc.kind, "SH-XML-001")
     if rule == "SH-XML-003":
-        return finding(rule, "/", part=part, size="?", limit="?")
+        return finding(rule, "/", part=part, size=exc.size, limit=exc.limit)
     return finding(rule, "/", part=part, detail=exc.detail)

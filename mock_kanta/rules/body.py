@@ -292,36 +292,47 @@ def _structured_declared(ctx) -> bool:
     needs=("document",),
     title=("Rakenteinen muoto puuttuu", "Strukturerad form saknas", "Structured form missing"),
     message=(
-        "{what}",
-        "{what_sv}",
-        "{what_en}",
+        "Asiakirjasta puuttuu rakenteinen muoto (hl7fi:json); se on pakollinen asiakasasiakirjassa ja aina, kun structuredFileFormat on JSON.",
+        "Dokumentet saknar strukturerad form (hl7fi:json); den är obligatorisk i klientdokument och alltid när structuredFileFormat är JSON.",
+        "The document lacks its structured form (hl7fi:json); it is required in client documents and whenever structuredFileFormat says JSON.",
     ),
     fix=(
-        "Asiakirjan rakenteinen muoto on JSON (Base64, hl7fi:json) ja structuredFileFormat = 5 (JSON).",
-        "Dokumentets strukturerade form är JSON (Base64, hl7fi:json) och structuredFileFormat = 5 (JSON).",
-        "The structured form is JSON (Base64 in hl7fi:json) with structuredFileFormat = 5 (JSON).",
+        "Lisää Sosmeta-rakenteen mukainen JSON Base64-koodattuna elementtiin hl7fi:json nonXMLBodyn sisään.",
+        "Lägg till JSON enligt Sosmeta-strukturen, Base64-kodad, i elementet hl7fi:json i nonXMLBody.",
+        "Add the JSON of the Sosmeta structure, Base64-encoded, in hl7fi:json inside nonXMLBody.",
     ),
     source=SRC,
     kanta_verified=True,
 )
 def structured_present(ctx):
     b = _body(ctx)
-    if b is None:
-        return
-    has_json = bool(b.json_b64)
-    if _structured_declared(ctx) and not has_json:
-        yield hit(cda.body_xpath("json_b64"), what="structuredFileFormat = JSON, mutta hl7fi:json puuttuu.",
-                  what_sv="structuredFileFormat = JSON, men hl7fi:json saknas.",
-                  what_en="structuredFileFormat says JSON, but hl7fi:json is missing.")
-    elif has_json and not _structured_declared(ctx):
-        yield hit(cda.local_xpath("structured_file_format", "code"),
-                  what="hl7fi:json on mukana, mutta structuredFileFormat = 5 (JSON) puuttuu.",
-                  what_sv="hl7fi:json finns, men structuredFileFormat = 5 (JSON) saknas.",
-                  what_en="hl7fi:json is present, but structuredFileFormat = 5 (JSON) is missing.")
-    elif not has_json and is_client_document(ctx.document):
-        yield hit(cda.body_xpath("json_b64"), what="Asiakasasiakirjasta puuttuu rakenteinen muoto (hl7fi:json).",
-                  what_sv="Klientdokumentet saknar strukturerad form (hl7fi:json).",
-                  what_en="The client document lacks its structured form (hl7fi:json).")
+    if b is not None and not b.json_b64 and (_structured_declared(ctx) or is_client_document(ctx.document)):
+        yield hit(cda.body_xpath("json_b64"))
+
+
+@rule(
+    "SH-BODY-015",
+    Severity.ERROR,
+    Stage.BODY,
+    needs=("document",),
+    title=("Rakenteisen muodon formaatti puuttuu", "Strukturerade formens format saknas", "Structured form format missing"),
+    message=(
+        "hl7fi:json on mukana, mutta paikallisesta otsikosta puuttuu structuredFileFormat = 5 (JSON).",
+        "hl7fi:json finns, men det lokala huvudet saknar structuredFileFormat = 5 (JSON).",
+        "hl7fi:json is present, but the local header lacks structuredFileFormat = 5 (JSON).",
+    ),
+    fix=(
+        'Lisää <hl7fi:structuredFileFormat code="5" codeSystem="1.2.246.537.5.40179.2008" displayName="JSON"/>.',
+        'Lägg till <hl7fi:structuredFileFormat code="5" codeSystem="1.2.246.537.5.40179.2008" displayName="JSON"/>.',
+        'Add <hl7fi:structuredFileFormat code="5" codeSystem="1.2.246.537.5.40179.2008" displayName="JSON"/>.',
+    ),
+    source=SRC,
+    kanta_verified=True,
+)
+def structured_declared(ctx):
+    b = _body(ctx)
+    if b is not None and b.json_b64 and not _structured_declared(ctx):
+        yield hit(cda.local_xpath("structured_file_format", "code"))
 
 
 @rule(

@@ -20,22 +20,14 @@ from mock_kanta.model import (
     Software,
 )
 from mock_kanta.wire import safexml
-from mock_kanta.wire.spec import NS, F, read, write, xpath_of
+from mock_kanta.wire.spec import NS, ORG, F, birth_spec, person_spec, read, write, xpath_of
 
 ROOT = "/hl7:ClinicalDocument"
 LSH = "hl7fi:localSocialHeader"
 
-_ORG = (F("id", "hl7:id", "ii"), F("name", "hl7:name", "text"))
-_PERSON_PATIENT = (
-    F("id", "hl7:id", "ii"),
-    F("name", "hl7:patient/hl7:name", "name"),
-    F("gender", "hl7:patient/hl7:administrativeGenderCode", "cd"),
-    F("birth_time", "hl7:patient/hl7:birthTime", "value"),
-)
-_PERSON_AUTHOR = (
-    F("id", "hl7:id", "ii"),
-    F("name", "hl7:assignedPerson/hl7:name", "name"),
-)
+_ORG = ORG
+_PERSON_PATIENT = person_spec("hl7:patient", *birth_spec("hl7:patient"))
+_PERSON_AUTHOR = person_spec("hl7:assignedPerson")
 _RELATED = (
     F("type_code", ".", "attr:typeCode"),
     F("id", "hl7:parentDocument/hl7:id", "ii"),

@@ -9,24 +9,16 @@ from lxml import etree
 
 from mock_kanta.model import II, Coded, Frame, FrameAuthor, FrameDocument, OrgRef, Person
 from mock_kanta.wire import safexml
-from mock_kanta.wire.spec import NS, F, read, write, xpath_of
+from mock_kanta.wire.spec import NS, ORG, F, birth_spec, person_spec, read, write, xpath_of
 
 ARCHIVE_INTERACTION = "RCMR_IN200002FI01"
 ACK_INTERACTION = "MCCI_IN000002UV01"
 INTERACTION_ID_ROOT = "2.16.840.1.113883.1.6"
 KANTA_SH_DEVICE = "1.2.246.556.18007.2"  # receiver in both samples [S]
 
-_ORG = (F("id", "hl7:id", "ii"), F("name", "hl7:name", "text"))
-_FRAME_PERSON = (
-    F("id", "hl7:id", "ii"),
-    F("name", "hl7:assignedPerson/hl7:name", "name"),
-)
-_FRAME_PATIENT = (
-    F("id", "hl7:id", "ii"),
-    F("name", "hl7:patientPerson/hl7:name", "name"),
-    F("gender", "hl7:patientPerson/hl7:administrativeGenderCode", "cd"),
-    F("birth_time", "hl7:patientPerson/hl7:birthTime", "value"),
-)
+_ORG = ORG
+_FRAME_PERSON = person_spec("hl7:assignedPerson")
+_FRAME_PATIENT = person_spec("hl7:patientPerson", *birth_spec("hl7:patientPerson"))
 _DOC = (
     F("realm_code", "hl7:realmCode", "code"),
     F("type_id", "hl7:typeId", "ii"),

@@ -16,10 +16,11 @@ MAX_BYTES = 16 * 1024 * 1024
 class XMLInputError(ValueError):
     """Raised for input that is not acceptable XML. `kind` names the reason."""
 
-    def __init__(self, kind: str, detail: str):
+    def __init__(self, kind: str, detail: str, size: int | None = None, limit: int | None = None):
         super().__init__(f"{kind}: {detail}")
         self.kind = kind  # "too-large" | "too-deep" | "malformed" | "dtd" | "empty"
         self.detail = detail
+        self.size, self.limit = size, limit
 
 
 def _parser() -> etree.XMLParser:
@@ -42,7 +43,7 @@ def parse(data: bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
     if not data or not data.strip():
         raise XMLInputError("empty", "no XML content")
     if len(data) > max_bytes:
-        raise XMLInputError("too-large", f"{len(data)} bytes exceeds the limit of {max_bytes}")
+        raise XMLInputError("too-large", f"{len(data)} bytes exceeds the limit of {max_bytes}", len(data), max_bytes)
     if _has_doctype(data):
         raise XMLInputError("dtd", "a DOCTYPE (DTD, entity declarations) is not allowed in Kanta messages")
     try:

@@ -194,6 +194,22 @@ def write(el: etree._Element, obj: Any, spec: tuple[F, ...]) -> etree._Element:
     return el
 
 
+def person_spec(person_step: str, *extra: F) -> tuple[F, ...]:
+    """An id plus a name under `person_step` (assignedPerson, patient, patientPerson), plus extras."""
+    return (F("id", "hl7:id", "ii"), F("name", f"{person_step}/hl7:name", "name"), *extra)
+
+
+def birth_spec(person_step: str) -> tuple[F, ...]:
+    """Gender and birth time of a client, under `person_step`."""
+    return (
+        F("gender", f"{person_step}/hl7:administrativeGenderCode", "cd"),
+        F("birth_time", f"{person_step}/hl7:birthTime", "value"),
+    )
+
+
+ORG = (F("id", "hl7:id", "ii"), F("name", "hl7:name", "text"))
+
+
 def field_names(cls: type) -> set[str]:
     return {f.name for f in fields(cls)}
 
