@@ -58,6 +58,9 @@ def routes(services: Services) -> list[Route]:
 
     async def archive_endpoint(request: Request) -> Response:
         tenant = tenant_of(request, services)
+        if not await run_in_threadpool(services.has_tenant, tenant):
+            refused = archive.refuse([finding("SH-TRN-004", "/", detail=f"no sandbox tenant {tenant!r} (header X-Mock-Kanta-Tenant)")])
+            return Response(archive.ack_bytes(refused), status_code=404, media_type=XML)
         try:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:

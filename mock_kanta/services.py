@@ -28,6 +28,13 @@ class Services:
         services.ensure_tenant(settings.default_tenant)
         return services
 
+    def has_tenant(self, tenant: str) -> bool:
+        """Whether the tenant exists (cached: tenants are never deleted)."""
+        known = self.__dict__.setdefault("_known_tenants", set())
+        if tenant not in known and self.store.tenant(tenant) is not None:
+            known.add(tenant)
+        return tenant in known
+
     def ensure_tenant(self, tenant: str) -> None:
         """Create the tenant and load the fixture organisations the first time."""
         self.store.ensure_tenant(tenant)

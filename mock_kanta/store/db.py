@@ -43,6 +43,9 @@ class Store:
             if not exists:
                 conn.execute(insert(tenants).values(id=tenant, name=name or tenant, created_at=_now()))
 
+    def tenant(self, tenant: str) -> dict | None:
+        return self._one(select(tenants).where(tenants.c.id == tenant))
+
     def replace_organisations(self, tenant: str, orgs: Iterable[dict], units: Iterable[dict]) -> None:
         """Upsert the tenant's organisations and units (fixtures, seeds) in one transaction."""
         with self.engine.begin() as conn:

@@ -156,3 +156,11 @@ def test_pdf_display_form_is_checked(sandbox, samples):
     # fileFormat still says XHTML (2) and the PDF lacks a PDF/A identification: warnings only.
     assert ack["type_code"] == "AA", ack
     assert {"SH-BODY-008", "SH-BODY-009"} <= set(codes(ack, "W"))
+
+
+def test_unknown_tenant_is_refused(sandbox, samples):
+    response = post_archive(sandbox.http, *samples["asiakkuusasiakirja"], tenant="nobody")
+    assert response.status_code == 404
+    ack = ack_of(response)
+    assert ack["type_code"] == "AR" and codes(ack) == ["SH-TRN-004"]
+    assert "nobody" in ack["details"][0]["text"]
