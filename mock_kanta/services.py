@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import yaml
 
 from mock_kanta.archive import Archive
+from mock_kanta.clock import SandboxClock
 from mock_kanta.codes import CodeSystems
 from mock_kanta.settings import Settings
 from mock_kanta.store import Store
@@ -17,6 +18,7 @@ class Services:
     store: Store
     codes: CodeSystems
     archive: Archive
+    clock: SandboxClock
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
@@ -24,7 +26,8 @@ class Services:
         store = Store(settings.db_url, settings.sqlite_synchronous)
         store.create_schema()
         codes = CodeSystems.load(settings.codes_override_dir)
-        services = cls(settings, store, codes, Archive(settings, store, codes))
+        clock = SandboxClock(store)
+        services = cls(settings, store, codes, Archive(settings, store, codes), clock)
         services.ensure_tenant(settings.default_tenant)
         return services
 

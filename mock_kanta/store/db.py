@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from mock_kanta.store.schema import documents, metadata, organisations, service_units, tenants
+from mock_kanta.store.schema import clocks, documents, metadata, organisations, service_units, tenants
 
 # Columns listed by the archivist view (the raw XML is fetched one document at a time).
 SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml", "metadata_json")]
@@ -75,6 +75,18 @@ class Store:
 
     def service_unit(self, tenant: str, oid: str) -> dict | None:
         return self._one(select(service_units).where((service_units.c.tenant_id == tenant) & (service_units.c.oid == oid)))
+
+    # --- the sandbox clock ------------------------------------------------------
+
+    def clock(self, tenant: str) -> dict | None:
+        return self._one(select(clocks).where(clocks.c.tenant_id == tenant))
+
+    def set_clock(self, tenant: str, offset_us: int | None, frozen_at: str | None) -> None:
+        """Store the tenant's clock; offset None means real time again."""
+        with self.engine.begin() as conn:
+            conn.execute(clocks.delete().where(clocks.c.tenant_id == tenant))
+            if offset_us is not None or frozen_at is not None:
+                conn.execute(insert(clocks).values(tenant_id=tenant, offset_us=offset_us or 0, frozen_at=frozen_at, updated_at=_now()))
 
     # --- documents ---------------------------------------------------------------
 

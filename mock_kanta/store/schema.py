@@ -1,5 +1,6 @@
 """Tables. Every table starts with tenant_id; nothing is ever deleted."""
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -50,6 +51,16 @@ service_units = Table(
     Column("verified", Boolean, nullable=False),
     Column("source", Text),
     ForeignKeyConstraint(["tenant_id", "organisation_oid"], ["organisations.tenant_id", "organisations.oid"]),
+)
+
+clocks = Table(
+    "clocks",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("offset_us", BigInteger, nullable=False),  # sandbox time minus real time
+    Column("frozen_at", String(40)),  # ISO instant when the clock stands still
+    Column("updated_at", String(40), nullable=False),
+    ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
 )
 
 documents = Table(
