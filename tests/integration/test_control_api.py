@@ -130,6 +130,8 @@ def test_swagger_ui_and_spec_are_served(api):
         "/service-units/{oid}",
         "/code-systems",
         "/code-systems/{oid}",
+        "/clock",
+        "/clock/advance",
     }
 
 
