@@ -34,4 +34,4 @@ ENV MOCK_KANTA_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8080
 USER mockkanta
-CMD ["mock-kanta", "serve", "--host", "0.0.0.0", "--port", "8080"]
+CMD ["mock-kanta", "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "2"]

@@ -161,7 +161,6 @@ class Archive:
             "effective_time": d.effective_time,
             "received_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             "status": "active",
-            "metadata_json": json.dumps({"document": _metadata(d), "frame": dataclasses.asdict(f)}, ensure_ascii=False),
             "findings_json": json.dumps([x.to_json() for x in findings], ensure_ascii=False),
             "frame_xml": parsed.frame_bytes,
             "document_xml": parsed.document_bytes,
@@ -195,6 +194,13 @@ def ack_text(f: Finding) -> str:
     """The acknowledgementDetail text: the finding in Finnish, Swedish and English, with its fix and source."""
     parts = [f"[{lang}] {f.message[lang]} {_LABELS[lang]}: {f.fix[lang]}" for lang in ("fi", "sv", "en")]
     return " ".join(parts) + f" [source] {f.source}"
+
+
+def describe(frame_bytes: bytes, document_bytes: bytes) -> dict:
+    """The parsed metadata of a stored message (derived on read: the archive path stays lean)."""
+    frame = hl7v3.frame_from_tree(safexml.parse(frame_bytes))
+    document = cda.document_from_tree(safexml.parse(document_bytes))
+    return {"document": _metadata(document), "frame": dataclasses.asdict(frame)}
 
 
 def _metadata(d: ClinicalDocument) -> dict:

@@ -21,19 +21,25 @@ def main() -> None:
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="MOCK_KANTA_DATA_DIR", default="var", show_default=True,
               help="Where the SQLite database, codes overrides and tokens live (env MOCK_KANTA_DATA_DIR).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (one per core for throughput).")
 @click.option("--log-level", default="warning", show_default=True)
-def serve(host: str, port: int, data_dir: Path, log_level: str) -> None:
+def serve(host: str, port: int, data_dir: Path, workers: int, log_level: str) -> None:
     """Start the sandbox: archive interface, validation clone, control API."""
+    import os
+
     import uvicorn
 
-    from mock_kanta.app import create_app
+    from mock_kanta.services import Services
 
-    app = create_app(Settings(data_dir=data_dir))
-    click.echo(f"mock-kanta: data in {data_dir.resolve()}; listening on http://{host}:{port}")
+    os.environ["MOCK_KANTA_DATA_DIR"] = str(data_dir)
+    Services.start(Settings(data_dir=data_dir))  # schema, tenant and demo data once, before the workers
+    click.echo(f"mock-kanta: data in {data_dir.resolve()}; listening on http://{host}:{port} ({workers} worker(s))")
     click.echo("  archive:    POST /kanta/shark/arkisto")
     click.echo("  validation: POST /shark-validointi/validoi/asiakirja/tulos")
     click.echo("  control:    /api/v1/  (Swagger UI at /api/v1/ui/)")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run("mock_kanta.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, access_log=False)
 
 
 @main.command()

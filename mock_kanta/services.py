@@ -1,6 +1,8 @@
 """The sandbox's parts wired together once per process: settings, store, codes, archive."""
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import yaml
@@ -24,11 +26,12 @@ class Services:
     def start(cls, settings: Settings) -> "Services":
         settings.prepare()
         store = Store(settings.db_url, settings.sqlite_synchronous)
-        store.create_schema()
         codes = CodeSystems.load(settings.codes_override_dir)
         clock = SandboxClock(store)
         services = cls(settings, store, codes, Archive(settings, store, codes), clock)
-        services.ensure_tenant(settings.default_tenant)
+        with _init_lock(settings):  # several worker processes may start at once
+            store.create_schema()
+            services.ensure_tenant(settings.default_tenant)
         return services
 
     def has_tenant(self, tenant: str) -> bool:
@@ -44,6 +47,16 @@ class Services:
         if not self.store.organisations(tenant):
             orgs, units = load_fixture_organisations(self.settings)
             self.store.replace_organisations(tenant, orgs, units)
+
+
+@contextmanager
+def _init_lock(settings: Settings):
+    with open(settings.data_dir / ".init.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def load_fixture_organisations(settings: Settings) -> tuple[list[dict], list[dict]]:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from flask import Response, abort, current_app, request
 
+from mock_kanta.archive import describe
 from mock_kanta.rules import REGISTRY
 from mock_kanta.rules.registry import LANGS, Rule, Severity
 
@@ -61,9 +62,9 @@ def list_documents(registerOid: str, client: str | None = None, limit: int = 50,
 
 def get_document(registerOid: str, documentId: str):
     tenant = _tenant()
-    row = _document_row(tenant, registerOid, documentId, summary=True)
+    row = _document_row(tenant, registerOid, documentId, summary=False)
     body = _document_json(row, _lookups(tenant))
-    body["metadata"] = json.loads(row["metadata_json"])
+    body["metadata"] = describe(row["frame_xml"], row["document_xml"])
     body["findings"] = json.loads(row["findings_json"])
     return body, 200, JSON
 
@@ -158,7 +159,7 @@ def get_code_system(oid: str):
 
 # --- mapping: one function per kind of thing ---------------------------------------------
 
-_HIDDEN = {"tenant_id", "seq", "metadata_json", "findings_json", "frame_xml", "document_xml"}
+_HIDDEN = {"tenant_id", "seq", "findings_json", "frame_xml", "document_xml"}
 
 
 def _row_json(row: dict) -> dict:

@@ -2,6 +2,9 @@
 import base64
 import binascii
 import json
+import re
+
+from lxml import etree
 
 from mock_kanta.rules.header import is_client_document
 from mock_kanta.rules.registry import Context, Severity, Stage, define, hit, rule
@@ -463,15 +466,25 @@ define(  # keep rule order stable in the catalogue: body rules end here
 )
 
 
+_ACTIVE = etree.XPath(
+    "(//*[local-name()='script' or local-name()='iframe' or local-name()='object' or local-name()='embed']"
+    " | //*[@*[starts-with(translate(local-name(), 'ON', 'on'), 'on')]])[1]"
+)
+
+
+_ACTIVE_HINT = re.compile(rb"<\s*(?:\w+:)?(?:script|iframe|object|embed)\b|\son\w+\s*=", re.I)
+
+
 def _scripts(ctx):
     root = ctx.extras.get("body.xhtml")
     if root is None:
         return
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        local = el.tag.rsplit("}", 1)[-1]
+    raw = decoded(ctx, "display")
+    if b"\x00" not in raw[:200] and not _ACTIVE_HINT.search(raw):  # cheap byte scan (not for UTF-16), XPath confirms
+        return
+    found = _ACTIVE(root)
+    if found:
+        el = found[0]
         handlers = [a for a in el.attrib if a.lower().startswith("on")]
-        if local in ("script", "iframe", "object", "embed") or handlers:
-            yield hit(cda.body_xpath("display_b64"), what=local if not handlers else f"{local}@{handlers[0]}")
-            return
+        local = etree.QName(el).localname
+        yield hit(cda.body_xpath("display_b64"), what=f"{local}@{handlers[0]}" if handlers else local)

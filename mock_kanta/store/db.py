@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from mock_kanta.store.schema import clocks, documents, metadata, organisations, service_units, tenants
 
 # Columns listed by the archivist view (the raw XML is fetched one document at a time).
-SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml", "metadata_json")]
+SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml")]
+_INSERT_DOCUMENT = insert(documents)  # built once: the archive path inserts one row per request
 
 
 class DuplicateDocument(Exception):
@@ -94,7 +95,7 @@ class Store:
         """Store one accepted document in its own transaction; DuplicateDocument if its id exists."""
         try:
             with self.engine.begin() as conn:
-                result = conn.execute(insert(documents).values(tenant_id=tenant, **row))
+                result = conn.execute(_INSERT_DOCUMENT, {"tenant_id": tenant, **row})
                 return result.inserted_primary_key[0]
         except IntegrityError:
             existing = self.document(tenant, row["document_id"], summary=True)
@@ -113,7 +114,7 @@ class Store:
         return rows, total
 
     def document(self, tenant: str, document_id: str, *, summary: bool = False) -> dict | None:
-        cols = SUMMARY_COLUMNS + [documents.c.metadata_json] if summary else [documents]
+        cols = SUMMARY_COLUMNS if summary else [documents]
         return self._one(select(*cols).where((documents.c.tenant_id == tenant) & (documents.c.document_id == document_id)))
 
     def count_documents(self, tenant: str) -> int:

@@ -86,7 +86,6 @@ documents = Table(
     Column("effective_time", String(40)),
     Column("received_at", String(40), nullable=False),
     Column("status", String(16), nullable=False),
-    Column("metadata_json", Text, nullable=False),
     Column("findings_json", Text, nullable=False),
     Column("frame_xml", LargeBinary, nullable=False),
     Column("document_xml", LargeBinary, nullable=False),

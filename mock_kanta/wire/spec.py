@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -29,7 +30,6 @@ _CD_ATTRS = (
     ("null_flavor", "nullFlavor"),
 )
 _II_ATTRS = (("root", "root"), ("extension", "extension"), ("null_flavor", "nullFlavor"))
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _read_value(el: etree._Element, f: F) -> Any:
     if kind == "text":
         return _own_text(el).strip()
     if kind == "b64":
-        return _WS.sub("", _own_text(el))
+        return "".join(_own_text(el).split())
     if kind == "name":
         return _read_name(el)
     if kind.startswith("attr:"):
@@ -98,17 +98,24 @@ def _read_value(el: etree._Element, f: F) -> Any:
     raise ValueError(f"unknown field kind {kind}")
 
 
+@lru_cache(maxsize=None)
+def _xpath(path: str) -> etree.XPath:
+    """A compiled XPath per field path (lxml's own find() cache holds only 100 paths)."""
+    return etree.XPath(path, namespaces=NS)
+
+
 def read(el: etree._Element, cls: type, spec: tuple[F, ...]) -> Any:
     """Build an instance of `cls` from element `el` following `spec`."""
     values = {}
     for f in spec:
-        if f.many:
-            found = el.findall(f.path, NS)
-            values[f.attr] = tuple(_read_value(x, f) for x in found)
+        if f.path == ".":
+            values[f.attr] = _read_value(el, f)
             continue
-        node = el if f.path == "." else el.find(f.path, NS)
-        if node is not None:
-            values[f.attr] = _read_value(node, f)
+        found = _xpath(f.path)(el)
+        if f.many:
+            values[f.attr] = tuple(_read_value(x, f) for x in found)
+        elif found:
+            values[f.attr] = _read_value(found[0], f)
     return cls(**values)
 
 
