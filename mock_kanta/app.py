@@ -27,7 +27,7 @@ class Dispatcher:
         self.services = services
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"] in self.wire_paths:
+        if scope["type"] == "http" and (scope["path"] in self.wire_paths or scope["path"].startswith("/pki/")):
             await self.wire(scope, receive, send)
         else:
             await self.control(scope, receive, send)
@@ -41,4 +41,4 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services
     control.add_api(API_SPEC.name, base_path="/api/v1", strict_validation=True, validate_responses=False)
-    return Dispatcher(wire, control, {r.path for r in routes}, services)
+    return Dispatcher(wire, control, {r.path for r in routes if "{" not in r.path}, services)

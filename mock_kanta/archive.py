@@ -12,11 +12,14 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from mock_kanta.clock import SandboxClock, utc_now
 from mock_kanta.codes import CodeSystems
 from mock_kanta.model import II, ClinicalDocument, Frame
 from mock_kanta.rules import Context, Finding, Severity, evaluate, finding
 from mock_kanta.rules.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
 from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
+from mock_kanta.signing import xmldsig
+from mock_kanta.signing.trust import Trust
 from mock_kanta.store import DuplicateDocument, Store
 from mock_kanta.wire import cda, hl7v3, safexml, soap
 from mock_kanta.wire.hl7v3 import AckDetail
@@ -32,6 +35,7 @@ class Parsed:
 
     frame: Frame | None = None
     document: ClinicalDocument | None = None
+    document_root: etree._Element | None = None  # kept for signature verification
     frame_bytes: bytes | None = None
     document_bytes: bytes | None = None
     transport: str | None = None
@@ -52,10 +56,12 @@ class Outcome:
 
 
 class Archive:
-    def __init__(self, settings: Settings, store: Store, codes: CodeSystems):
+    def __init__(self, settings: Settings, store: Store | None, codes: CodeSystems, trust: Trust, clock: SandboxClock | None = None):
         self.settings = settings
         self.store = store
         self.codes = codes
+        self.trust = trust
+        self.clock = clock
 
     # --- reading ----------------------------------------------------------------
 
@@ -101,6 +107,7 @@ class Archive:
         if doc_root is not None:
             try:
                 parsed.document = cda.document_from_tree(doc_root)
+                parsed.document_root = doc_root
             except cda.NotACdaDocument:
                 parsed.fatal.append(
                     finding("SH-TRN-003", "/", part="document", found=doc_root.tag, expected="{urn:hl7-org:v3}ClinicalDocument")
@@ -115,15 +122,30 @@ class Archive:
 
     # --- checking and storing ---------------------------------------------------------
 
-    def check(self, parsed: Parsed) -> list[Finding]:
+    def check(self, parsed: Parsed, tenant: str | None = None, *, at: datetime | None = None) -> list[Finding]:
+        """All findings; `at` is the arrival time (default: the tenant's sandbox clock, else real time)."""
         ctx = Context(frame=parsed.frame, document=parsed.document, codes=self.codes)
+        if parsed.document_root is not None:
+            arrival = at or (self.clock.now(tenant) if self.clock and tenant else utc_now())
+            self._verify_signatures(ctx, parsed.document_root, arrival)
         return parsed.fatal + evaluate(ctx)
+
+    def _verify_signatures(self, ctx: Context, root: etree._Element, arrival: datetime) -> None:
+        """XMLDSig checks once per document, trust checks once per signature; the rules read both."""
+        signatures = xmldsig.verify_document(root)
+        ctx.extras["signatures"] = signatures
+        ctx.extras["now"] = arrival
+        ctx.extras["trust"] = {
+            s.index: self.trust.problems(s.certificate, signed_at=s.signed_at, arrival=arrival)
+            for s in signatures
+            if s.certificate is not None
+        }
 
     def archive(self, tenant: str, body: bytes, content_type: str | None) -> Outcome:
         return self.archive_parsed(tenant, self.read(body, content_type))
 
     def archive_parsed(self, tenant: str, parsed: Parsed) -> Outcome:
-        findings = self.check(parsed)
+        findings = self.check(parsed, tenant)
         if parsed.fatal:
             return Outcome("AR", findings, parsed)
         if any(f.severity is Severity.ERROR for f in findings):

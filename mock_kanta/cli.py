@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mock_kanta.cards_cli import cards
 from mock_kanta.settings import Settings
 
 
@@ -23,8 +24,10 @@ def main() -> None:
               help="Where the SQLite database, codes overrides and tokens live (env MOCK_KANTA_DATA_DIR).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (one per core for throughput).")
+@click.option("--demo-cards/--no-demo-cards", default=True, show_default=True,
+              help="Create the demo virtual cards and system signature keys on first start.")
 @click.option("--log-level", default="warning", show_default=True)
-def serve(host: str, port: int, data_dir: Path, workers: int, log_level: str) -> None:
+def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, log_level: str) -> None:
     """Start the sandbox: archive interface, validation clone, control API."""
     import os
 
@@ -33,7 +36,10 @@ def serve(host: str, port: int, data_dir: Path, workers: int, log_level: str) ->
     from mock_kanta.services import Services
 
     os.environ["MOCK_KANTA_DATA_DIR"] = str(data_dir)
-    Services.start(Settings(data_dir=data_dir))  # schema, tenant and demo data once, before the workers
+    services = Services.start(Settings(data_dir=data_dir))  # schema, tenant and demo data once, before the workers
+    if demo_cards:
+        click.echo("mock-kanta: preparing demo cards and system signature keys (SoftHSM)...")
+        services.demo_cards()
     click.echo(f"mock-kanta: data in {data_dir.resolve()}; listening on http://{host}:{port} ({workers} worker(s))")
     click.echo("  archive:    POST /kanta/shark/arkisto")
     click.echo("  validation: POST /shark-validointi/validoi/asiakirja/tulos")
@@ -52,9 +58,12 @@ def validate(frame: Path, document: Path, lang: str, as_json: bool) -> None:
     from mock_kanta.archive import Archive
     from mock_kanta.codes import CodeSystems
     from mock_kanta.rules import Severity
+    from mock_kanta.signing.pki import Pki
+    from mock_kanta.signing.trust import Trust, load_extra_trust
 
     settings = Settings()
-    archive = Archive(settings, store=None, codes=CodeSystems.load(settings.codes_override_dir))
+    trust = Trust(Pki.open(settings.pki_dir, base_url=settings.base_url), load_extra_trust(settings.extra_trust_path))
+    archive = Archive(settings, store=None, codes=CodeSystems.load(settings.codes_override_dir), trust=trust)
     parsed = archive.read_parts(frame.read_bytes(), document.read_bytes(), "file")
     findings = archive.check(parsed)
     if as_json:
@@ -147,6 +156,9 @@ def clock_advance(ctx: click.Context, days: float, hours: float, minutes: float)
 def clock_reset(ctx: click.Context) -> None:
     """Back to real time."""
     _clock_call(ctx, "DELETE")
+
+
+main.add_command(cards)
 
 
 if __name__ == "__main__":

@@ -81,12 +81,32 @@ def routes(services: Services) -> list[Route]:
         except BodyTooLarge as exc:
             f = finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)
             return JSONResponse(shark.failure(None, [f]), status_code=413)
-        status, payload = shark.validate(archive, body)
+        status, payload = shark.validate(archive, body, tenant_of(request, services))
         if payload is None:
             return Response(status_code=status)
         return Response(json.dumps(payload, ensure_ascii=False), status_code=status, media_type="application/json")
 
+    pki = services.pki
+
+    async def crl(request: Request) -> Response:
+        try:
+            return Response(pki.crl_der(request.path_params["ca"]), media_type="application/pkix-crl")
+        except KeyError:
+            return JSONResponse({"detail": f"no CA {request.path_params['ca']!r}; CAs: {', '.join(pki.cas)}"}, status_code=404)
+
+    async def ca_certificate(request: Request) -> Response:
+        try:
+            return Response(pki.ca_der(request.path_params["ca"]), media_type="application/pkix-cert")
+        except KeyError:
+            return JSONResponse({"detail": f"no CA {request.path_params['ca']!r}; CAs: {', '.join(pki.cas)}"}, status_code=404)
+
+    async def chain(request: Request) -> Response:
+        return Response(pki.chain_pem(), media_type="application/x-pem-file")
+
     return [
+        Route("/pki/crl/{ca}.crl", crl, methods=["GET"]),
+        Route("/pki/ca/{ca}.crt", ca_certificate, methods=["GET"]),
+        Route("/pki/ca.pem", chain, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/kanta/shark/arkisto", archive_endpoint, methods=["POST"]),
         Route("/shark-validointi/validoi/asiakirja/tulos", validate_endpoint, methods=["POST"]),

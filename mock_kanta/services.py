@@ -11,6 +11,8 @@ from mock_kanta.archive import Archive
 from mock_kanta.clock import SandboxClock
 from mock_kanta.codes import CodeSystems
 from mock_kanta.settings import Settings
+from mock_kanta.signing.pki import Pki
+from mock_kanta.signing.trust import Trust, load_extra_trust
 from mock_kanta.store import Store
 
 
@@ -21,6 +23,7 @@ class Services:
     codes: CodeSystems
     archive: Archive
     clock: SandboxClock
+    pki: Pki
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
@@ -28,11 +31,22 @@ class Services:
         store = Store(settings.db_url, settings.sqlite_synchronous)
         codes = CodeSystems.load(settings.codes_override_dir)
         clock = SandboxClock(store)
-        services = cls(settings, store, codes, Archive(settings, store, codes), clock)
+        pki = Pki.open(settings.pki_dir, base_url=settings.base_url)
+        trust = Trust(pki, load_extra_trust(settings.extra_trust_path))
+        services = cls(settings, store, codes, Archive(settings, store, codes, trust, clock), clock, pki)
         with _init_lock(settings):  # several worker processes may start at once
             store.create_schema()
             services.ensure_tenant(settings.default_tenant)
         return services
+
+    def demo_cards(self) -> None:
+        """Virtual cards for the demo professionals and system keys for the fixture organisations.
+
+        PKCS#11 is loaded here only (the serving processes never touch a token)."""
+        from mock_kanta.signing.cards import CardStore, demo_setup
+
+        orgs = [(o["oid"], o["name"]) for o in self.store.organisations(self.settings.default_tenant) if o["kind"] != "vendor"]
+        demo_setup(CardStore(self.settings.data_dir, self.pki), orgs)
 
     def has_tenant(self, tenant: str) -> bool:
         """Whether the tenant exists (cached: tenants are never deleted)."""

@@ -33,13 +33,13 @@ def failure(message_id: str | None, findings: list[Finding]) -> dict:
     }
 
 
-def validate(archive, body: bytes) -> tuple[int, dict | None]:
+def validate(archive, body: bytes, tenant: str | None = None) -> tuple[int, dict | None]:
     """Validate one request body; (HTTP status, JSON payload or None for an empty 200)."""
     request, problem = _request(body)
     if problem:
         return 400, failure(None, [finding("SH-TRN-004", "/", detail=problem)])
     parsed = archive.read_parts(request["siirtokehysXml"].encode("utf-8"), request["asiakirjaXml"].encode("utf-8"), "shark-json")
-    findings = archive.check(parsed)
+    findings = archive.check(parsed, tenant)
     findings += _service_request(request["palveluPyynto"], parsed.frame)
     if any(f.severity is Severity.ERROR for f in findings):
         return 400, failure(request.get("messageId"), findings)

@@ -42,6 +42,22 @@ class Sandbox:
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
     http: httpx.Client | None = None
+    _signers: dict = field(default_factory=dict)
+
+    @property
+    def pki(self):
+        from mock_kanta.signing.pki import Pki
+
+        return Pki.open(self.data_dir / "pki")
+
+    def signer_for(self, name: str):
+        """A signer standing in for whoever signed the public sample `name` (same identity, sandbox CA)."""
+        from tests.signing import SAMPLE_SIGNERS, issue_signer
+
+        if name not in self._signers:
+            kind, fields = SAMPLE_SIGNERS[name]
+            self._signers[name] = (issue_signer(self.pki, kind, fields), kind)
+        return self._signers[name]
 
     @property
     def url(self) -> str:
@@ -79,8 +95,33 @@ class Sandbox:
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory) -> Sandbox:
-    box = Sandbox(tmp_path_factory.mktemp("sandbox") / "var", env={"MOCK_KANTA_MAX_BODY_BYTES": str(4 * 1024 * 1024)})
+def sample_trust(tmp_path_factory) -> Path:
+    """A PEM bundle of the public samples' DVV TEST certificates (pinned as extra trust)."""
+    from tests.signing import sample_certificates_pem
+
+    path = tmp_path_factory.mktemp("trust") / "samples.pem"
+    path.write_bytes(sample_certificates_pem(SAMPLES))
+    return path
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory, sample_trust) -> Sandbox:
+    """The shared sandbox: the samples' certificates are trusted, demo cards exist."""
+    env = {"MOCK_KANTA_MAX_BODY_BYTES": str(4 * 1024 * 1024), "MOCK_KANTA_EXTRA_TRUST": str(sample_trust)}
+    box = Sandbox(tmp_path_factory.mktemp("sandbox") / "var", env=env)
     box.start()
     yield box
     box.stop()
+
+
+# The public samples were sent in 2026; the asiakkuusasiakirja's system certificate expired on
+# 2026-10-09. Tests that post the samples as they are run with the sandbox clock at the time
+# they were sent, as a vendor rehearsing with older material would.
+SAMPLE_TIME = "2026-07-17T10:10:00+00:00"
+
+
+@pytest.fixture
+def sample_clock(sandbox):
+    sandbox.http.put("/api/v1/clock", json={"time": SAMPLE_TIME}).raise_for_status()
+    yield SAMPLE_TIME
+    sandbox.http.delete("/api/v1/clock").raise_for_status()

@@ -38,6 +38,14 @@ def replace_once(data: bytes, old: bytes, new: bytes) -> bytes:
 _DISPLAY = re.compile(rb'(mediaType="application/xhtml\+xml" representation="B64">)(.*?)(</text>)', re.S)
 
 
+def fresh_pair(sandbox, name: str, frame: bytes, document: bytes, new_id: str) -> tuple[bytes, bytes]:
+    """A sample pair with a new document id, re-signed by a stand-in for its signer (sandbox CA)."""
+    from tests.signing import resign
+
+    frame, document = renumber(frame, document, new_id)
+    return frame, resign(document, [sandbox.signer_for(name)])
+
+
 def renumber(frame: bytes, document: bytes, new_id: str) -> tuple[bytes, bytes]:
     """Give a sample pair a fresh document id (and setId): both parts, nonXMLBody@ID and the XHTML id."""
     old = re.search(rb'<id root="([0-9.]+)"\s*/>', document).group(1)

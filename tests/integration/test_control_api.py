@@ -16,6 +16,7 @@ import pytest
 from lxml import etree
 
 from mock_kanta.codes import CodeSystems
+from tests.signing import resign
 from mock_kanta.rules import REGISTRY
 
 HL7 = "{urn:hl7-org:v3}"
@@ -65,8 +66,10 @@ def multipart(frame: bytes, document: bytes, boundary: str = "mock-kanta-test-bo
 
 
 def archive(sandbox, frame: bytes, document: bytes) -> Posted:
-    """POST a fresh copy of a sample; assert it was accepted (AA)."""
+    """POST a fresh copy of a sample, re-signed by a stand-in for its signer; assert it was accepted (AA)."""
     doc_id, msg_id, frame, document = fresh_copy(frame, document)
+    name = "asiakkuusasiakirja" if b'<ep2:documentGroup code="1"' in document else "asiakassuunnitelma"
+    document = resign(document, [sandbox.signer_for(name)])
     body, headers = multipart(frame, document)
     r = sandbox.http.post("/kanta/shark/arkisto", content=body, headers=headers)
     assert r.status_code == 200, r.text

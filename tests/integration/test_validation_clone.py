@@ -10,6 +10,8 @@ from tests.helpers import replace_once
 URL = "/shark-validointi/validoi/asiakirja/tulos"
 SP = {"asiakkuusasiakirja": "SP1", "asiakassuunnitelma": "SP17"}
 
+pytestmark = pytest.mark.usefixtures("sample_clock")
+
 
 def request(frame: bytes, document: bytes, sp: str) -> dict:
     return {"messageId": str(uuid.uuid4()), "palveluPyynto": sp, "level": "1",

@@ -1,6 +1,7 @@
 """Rules against edited samples, through the archive's read and check (no HTTP, no store)."""
 import base64
 import re
+from datetime import datetime, timezone
 
 import pytest
 
@@ -8,17 +9,31 @@ from mock_kanta.archive import Archive
 from mock_kanta.codes import CodeSystems
 from mock_kanta.rules import REGISTRY, Severity
 from mock_kanta.settings import Settings
-from tests.conftest import sample
+from mock_kanta.signing.pki import Pki
+from mock_kanta.signing.trust import Trust, load_extra_trust
+from tests.conftest import SAMPLES, sample
+from tests.signing import sample_certificates_pem
 from tests.helpers import replace_once
 
 
 @pytest.fixture(scope="module")
-def archive():
-    return Archive(Settings(), store=None, codes=CodeSystems.load())
+def trust(tmp_path_factory):
+    pem = tmp_path_factory.mktemp("trust") / "samples.pem"
+    pem.write_bytes(sample_certificates_pem(SAMPLES))
+    return Trust(Pki.open(tmp_path_factory.mktemp("pki")), load_extra_trust(pem))
 
 
-def check(archive, frame: bytes, document: bytes):
-    return archive.check(archive.read_parts(frame, document, "test"))
+@pytest.fixture(scope="module")
+def archive(trust):
+    return Archive(Settings(), store=None, codes=CodeSystems.load(), trust=trust)
+
+
+# The samples' system certificate expired on 2026-10-09: check as if they arrived when they were sent.
+SAMPLE_TIME = datetime(2026, 7, 17, 10, 10, tzinfo=timezone.utc)
+
+
+def check(archive, frame: bytes, document: bytes, at=SAMPLE_TIME):
+    return archive.check(archive.read_parts(frame, document, "test"), at=at)
 
 
 def ids(findings, severity=None):
@@ -34,8 +49,8 @@ def pair(name):
 
 
 def test_samples_have_only_their_true_warnings(archive):
-    assert ids(check(archive, *pair("asiakkuusasiakirja"))) == []
-    assert ids(check(archive, *pair("asiakassuunnitelma"))) == ["SH-FRM-006", "SH-HDR-015"]
+    assert ids(check(archive, *pair("asiakkuusasiakirja"))) == ["SH-SIG-007"]
+    assert ids(check(archive, *pair("asiakassuunnitelma"))) == ["SH-FRM-006", "SH-HDR-015", "SH-SIG-007", "SH-SIG-007"]
 
 
 def test_service_request_must_fit_document_group(archive):
@@ -79,7 +94,7 @@ def test_complete_code_system_override_turns_unknown_into_error(tmp_path, archiv
     (tmp_path / "codes" / "tasks.yaml").write_text(
         "1.2.246.537.6.1221.201601:\n  complete: true\n  codes:\n    '25': {display: Iäkkäiden palvelut, verified: false}\n",
         encoding="utf-8")
-    strict = Archive(Settings(data_dir=tmp_path), store=None, codes=CodeSystems.load(tmp_path / "codes"))
+    strict = Archive(Settings(data_dir=tmp_path), store=None, codes=CodeSystems.load(tmp_path / "codes"), trust=archive.trust)
     frame, doc = pair("asiakassuunnitelma")
     doc = replace_once(doc, b'<ep2:functionCode code="24"', b'<ep2:functionCode code="77"')
     found = check(strict, frame, doc)
@@ -120,3 +135,16 @@ def test_every_rule_speaks_three_languages():
         for text in (r.title, r.message, r.fix):
             assert text.fi and text.sv and text.en, r.id
         assert r.source, r.id
+
+
+def test_sample_refused_after_its_certificate_expired(archive):
+    found = check(archive, *pair("asiakkuusasiakirja"), at=datetime(2026, 11, 23, tzinfo=timezone.utc))
+    assert ids(found, Severity.ERROR) == ["SH-SIG-011"]
+    assert "2026-10-09" in next(f for f in found if f.rule_id == "SH-SIG-011").message["en"]
+
+
+def test_sample_without_extra_trust_is_untrusted(tmp_path):
+    bare = Archive(Settings(), store=None, codes=CodeSystems.load(), trust=Trust(Pki.open(tmp_path / "pki"), []))
+    found = check(bare, *pair("asiakassuunnitelma"))
+    assert ids(found, Severity.ERROR) == ["SH-SIG-009", "SH-SIG-009"]
+    assert "DVV TEST" in next(f for f in found if f.rule_id == "SH-SIG-009").message["en"]
