@@ -33,7 +33,7 @@ class Dispatcher:
             await self.control(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Dispatcher:
+def create_app(settings: Settings | None = None, services: Services | None = None):
     services = services or Services.start(settings or Settings())
     logging.getLogger("connexion").setLevel(logging.ERROR)
     routes = server.routes(services)
@@ -41,4 +41,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services
     control.add_api(API_SPEC.name, base_path="/api/v1", strict_validation=True, validate_responses=False)
-    return Dispatcher(wire, control, {r.path for r in routes if "{" not in r.path}, services)
+    app = Dispatcher(wire, control, {r.path for r in routes if "{" not in r.path}, services)
+    if services.settings.tls:
+        from mock_kanta.tls import ClientCertificateGate
+
+        return ClientCertificateGate(app, services.pki, lambda scope, send, detail: server.refuse_client(scope, send, detail, services))
+    return app

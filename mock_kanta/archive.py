@@ -141,11 +141,15 @@ class Archive:
             if s.certificate is not None
         }
 
-    def archive(self, tenant: str, body: bytes, content_type: str | None) -> Outcome:
-        return self.archive_parsed(tenant, self.read(body, content_type))
+    def archive(self, tenant: str, body: bytes, content_type: str | None, client_org: str | None = None) -> Outcome:
+        """Archive one submission; `client_org` is the organisation of the TLS client certificate, if any."""
+        return self.archive_parsed(tenant, self.read(body, content_type), client_org)
 
-    def archive_parsed(self, tenant: str, parsed: Parsed) -> Outcome:
+    def archive_parsed(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome:
         findings = self.check(parsed, tenant)
+        if client_org and parsed.frame is not None and parsed.frame.sender != client_org:
+            findings.append(finding("SH-TRN-005", hl7v3.xpath("sender", root=parsed.frame.interaction),
+                                    sender=parsed.frame.sender or "-", client=client_org))
         if parsed.fatal:
             return Outcome("AR", findings, parsed)
         if any(f.severity is Severity.ERROR for f in findings):

@@ -26,26 +26,39 @@ def main() -> None:
               help="Worker processes (one per core for throughput).")
 @click.option("--demo-cards/--no-demo-cards", default=True, show_default=True,
               help="Create the demo virtual cards and system signature keys on first start.")
+@click.option("--tls", is_flag=True, help="Mutual TLS: clients need a certificate from the sandbox CA (mock-kanta tls client-cert).")
 @click.option("--log-level", default="warning", show_default=True)
-def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, log_level: str) -> None:
+def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, tls: bool, log_level: str) -> None:
     """Start the sandbox: archive interface, validation clone, control API."""
     import os
+    import ssl
 
     import uvicorn
 
     from mock_kanta.services import Services
 
     os.environ["MOCK_KANTA_DATA_DIR"] = str(data_dir)
+    os.environ["MOCK_KANTA_TLS"] = "1" if tls else "0"
     services = Services.start(Settings(data_dir=data_dir))  # schema, tenant and demo data once, before the workers
     if demo_cards:
         click.echo("mock-kanta: preparing demo cards and system signature keys (SoftHSM)...")
         services.demo_cards()
-    click.echo(f"mock-kanta: data in {data_dir.resolve()}; listening on http://{host}:{port} ({workers} worker(s))")
+    tls_options: dict = {}
+    if tls:
+        from mock_kanta.tls import server_files
+
+        hosts = sorted({"localhost", "127.0.0.1", *([host] if host not in ("0.0.0.0", "::") else [])})
+        files = server_files(services.pki, services.settings.tls_dir, hosts)
+        tls_options = {"ssl_certfile": str(files.certificate), "ssl_keyfile": str(files.key), "ssl_ca_certs": str(files.trust),
+                       "ssl_cert_reqs": ssl.CERT_REQUIRED, "http": "mock_kanta.tls:MTLSProtocol"}
+        click.echo(f"mock-kanta: mutual TLS; server certificate {files.certificate}, trust {files.trust}")
+    scheme = "https" if tls else "http"
+    click.echo(f"mock-kanta: data in {data_dir.resolve()}; listening on {scheme}://{host}:{port} ({workers} worker(s))")
     click.echo("  archive:    POST /kanta/shark/arkisto")
     click.echo("  validation: POST /shark-validointi/validoi/asiakirja/tulos")
     click.echo("  control:    /api/v1/  (Swagger UI at /api/v1/ui/)")
     uvicorn.run("mock_kanta.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=False)
+                log_level=log_level, access_log=False, timeout_graceful_shutdown=5, **tls_options)
 
 
 @main.command()
@@ -156,6 +169,29 @@ def clock_advance(ctx: click.Context, days: float, hours: float, minutes: float)
 def clock_reset(ctx: click.Context) -> None:
     """Back to real time."""
     _clock_call(ctx, "DELETE")
+
+
+@main.group()
+def tls() -> None:
+    """Certificates for mutual TLS (serve --tls)."""
+
+
+@tls.command("client-cert")
+@click.option("--org", "org_oid", required=True, help="The organisation's OID (it goes into the certificate's serialNumber).")
+@click.option("--name", "org_name", default=None, help="Organisation name (default: from the fixtures).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="MOCK_KANTA_DATA_DIR", default="var", show_default=True)
+def tls_client_cert(org_oid: str, org_name: str | None, out_dir: Path, data_dir: Path) -> None:
+    """Issue a TLS client certificate for an organisation's system (key, certificate and the sandbox CA chain)."""
+    from mock_kanta.services import Services
+    from mock_kanta.tls import client_files
+
+    services = Services.start(Settings(data_dir=data_dir))
+    org = services.store.organisation(services.settings.default_tenant, org_oid)
+    if org_name is None and org is None:
+        raise click.ClickException(f"unknown organisation {org_oid}; give --name")
+    files = client_files(services.pki, out_dir, org_oid, org_name or org["name"])
+    click.echo(f"certificate {files.certificate}\nkey         {files.key}\ntrust       {files.trust}")
 
 
 main.add_command(cards)

@@ -68,7 +68,8 @@ def routes(services: Services) -> list[Route]:
             return Response(archive.ack_bytes(refused), status_code=413, media_type=XML)
         # CPU-bound work runs on the event loop: a thread hop costs more than it saves;
         # scale with worker processes (mock-kanta serve --workers).
-        outcome = archive.archive(tenant, body, request.headers.get("content-type"))
+        client_org = request.scope.get("state", {}).get("client_org")
+        outcome = archive.archive(tenant, body, request.headers.get("content-type"), client_org)
         payload = archive.ack_bytes(outcome)
         if outcome.parsed.soap_version:
             payload = soap_envelope(payload, outcome.parsed.soap_version)
@@ -111,6 +112,17 @@ def routes(services: Services) -> list[Route]:
         Route("/kanta/shark/arkisto", archive_endpoint, methods=["POST"]),
         Route("/shark-validointi/validoi/asiakirja/tulos", validate_endpoint, methods=["POST"]),
     ]
+
+
+async def refuse_client(scope, send, detail: str, services: Services) -> None:
+    """The mTLS gate's answer: an AR acknowledgement on the archive path, a problem+json elsewhere."""
+    if scope["path"] == "/kanta/shark/arkisto":
+        ack = services.archive.ack_bytes(services.archive.refuse([finding("SH-TRN-006", "/", detail=detail)]))
+        response = Response(ack, status_code=403, media_type=XML)
+    else:
+        body = {"type": "about:blank", "title": "Forbidden", "status": 403, "detail": f"TLS client certificate refused: {detail}"}
+        response = JSONResponse(body, status_code=403, media_type="application/problem+json")
+    await response(scope, None, send)
 
 
 def soap_envelope(ack: bytes, version: str = "1.1") -> bytes:

@@ -30,6 +30,7 @@ class Settings:
     max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("MOCK_KANTA_MAX_BODY_BYTES", 16 * 1024 * 1024)))
     default_tenant: str = "default"
     sqlite_synchronous: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_SQLITE_SYNCHRONOUS", "FULL"))
+    tls: bool = field(default_factory=lambda: os.environ.get("MOCK_KANTA_TLS") == "1")  # set by serve --tls
     base_url: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_BASE_URL", "http://127.0.0.1:8080"))
     # A PEM bundle of extra trusted CA or pinned end-entity certificates (e.g. DVV TEST material).
     extra_trust_path: Path | None = field(
@@ -42,6 +43,10 @@ class Settings:
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mock-kanta.sqlite3').resolve()}"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.data_dir / "tls"
 
     @property
     def pki_dir(self) -> Path:

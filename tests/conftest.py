@@ -63,30 +63,36 @@ class Sandbox:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "mock_kanta.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)]
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
     def start(self) -> None:
         env = {**os.environ, **self.env}
-        cmd = [sys.executable, "-m", "mock_kanta.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)]
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.http = httpx.Client(base_url=self.url, timeout=30)
-        deadline = time.monotonic() + 30
+        self.proc = subprocess.Popen(self.command(), env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.http = None
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log.name}")
             try:
+                self.http = self.http or self.client()
                 if self.http.get("/healthz").status_code == 200:
                     return
-            except httpx.TransportError:
-                pass
+            except (httpx.TransportError, OSError):  # not listening yet, or TLS material not written yet
+                self.http = None
             time.sleep(0.1)
-        raise RuntimeError("server did not answer /healthz within 30 s")
+        raise RuntimeError("server did not answer /healthz within 60 s")
 
     def stop(self, kill: bool = False) -> None:
+        if self.http:
+            self.http.close()  # close keep-alive connections first, so a graceful shutdown is quick
         if self.proc and self.proc.poll() is None:
             self.proc.kill() if kill else self.proc.terminate()
-            self.proc.wait(timeout=15)
-        if self.http:
-            self.http.close()
+            self.proc.wait(timeout=30)
         self.log.close()
 
     def restart(self, kill: bool = False) -> None:

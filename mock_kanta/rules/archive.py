@@ -36,3 +36,37 @@ define(
     ),
     source="Kanta validointipalvelu (SHARK-validointi) request shape; " + SAMPLES,
 )
+define(
+    "SH-TRN-005",
+    Severity.ERROR,
+    Stage.TRANSPORT,
+    title=("Lähettäjä ei vastaa TLS-varmennetta", "Avsändaren motsvarar inte TLS-certifikatet", "Sender does not match the TLS certificate"),
+    message=(
+        "Siirtokehyksen lähettäjä {sender} ei ole TLS-asiakasvarmenteen organisaatio {client}.",
+        "Ramens avsändare {sender} är inte TLS-klientcertifikatets organisation {client}.",
+        "The frame's sender {sender} is not the organisation of the TLS client certificate {client}.",
+    ),
+    fix=(
+        "Lähetä organisaation omalla palvelinvarmenteella, tai korjaa sender/device/id@root.",
+        "Skicka med organisationens eget servercertifikat, eller rätta sender/device/id@root.",
+        "Connect with the organisation's own certificate, or correct sender/device/id@root.",
+    ),
+    source="Kanta: mutual TLS with DVV server certificates [I]; DVV palvelinvarmenne (serialNumber = organisation OID)",
+)
+define(
+    "SH-TRN-006",
+    Severity.ERROR,
+    Stage.TRANSPORT,
+    title=("TLS-asiakasvarmenne hylätty", "TLS-klientcertifikatet avvisat", "TLS client certificate refused"),
+    message=(
+        "TLS-asiakasvarmenne hylättiin: {detail}",
+        "TLS-klientcertifikatet avvisades: {detail}",
+        "The TLS client certificate was refused: {detail}",
+    ),
+    fix=(
+        "Käytä hiekkalaatikon myöntämää voimassa olevaa asiakasvarmennetta (mock-kanta tls client-cert --org <OID>).",
+        "Använd ett giltigt klientcertifikat som sandlådan utfärdat (mock-kanta tls client-cert --org <OID>).",
+        "Use a valid client certificate issued by the sandbox (mock-kanta tls client-cert --org <OID>).",
+    ),
+    source="Kanta: mutual TLS with DVV server certificates [I]",
+)

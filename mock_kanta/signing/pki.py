@@ -8,6 +8,7 @@ Revocations are persisted beside the keys and published as signed CRLs.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import fcntl
 import json
 import os
@@ -368,7 +369,7 @@ class Pki:
         if p.qc_statements:
             builder = builder.add_extension(qc_statements_extension(p.qc_statements), critical=False)
         if dns_names:
-            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]),
+            builder = builder.add_extension(x509.SubjectAlternativeName([_general_name(n) for n in dns_names]),
                                             critical=False)
         return builder.sign(ca.key, self._hash)
 
@@ -622,3 +623,11 @@ def _create_ca(directory: Path, name: str, spec: dict, issuer: CA | None, config
                                              serialization.NoEncryption()), mode=0o600)
     atomic_write(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return CA(name, cert, key, *_urls(base_url, name))
+
+
+def _general_name(name: str) -> x509.GeneralName:
+    """A SubjectAlternativeName entry: an IP address when `name` is one, else a DNS name."""
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
