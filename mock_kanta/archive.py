@@ -15,6 +15,7 @@ from lxml import etree
 from mock_kanta.clock import SandboxClock, utc_now
 from mock_kanta.codes import CodeSystems
 from mock_kanta.model import II, ClinicalDocument, Frame
+from mock_kanta.registers import World, granted_rights, visibility
 from mock_kanta.rules import Context, Finding, Severity, evaluate, finding
 from mock_kanta.rules.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
 from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
@@ -41,6 +42,7 @@ class Parsed:
     transport: str | None = None
     soap_version: str | None = None  # "1.1" | "1.2" when the request came in a SOAP envelope
     fatal: list[Finding] = field(default_factory=list)  # the message could not be read whole
+    context: Context | None = None  # what the checks saw (decoded bodies, the register world)
 
 
 @dataclass
@@ -125,10 +127,15 @@ class Archive:
     def check(self, parsed: Parsed, tenant: str | None = None, *, at: datetime | None = None) -> list[Finding]:
         """All findings; `at` is the arrival time (default: the tenant's sandbox clock, else real time)."""
         ctx = Context(frame=parsed.frame, document=parsed.document, codes=self.codes)
+        tenant = tenant or self.settings.default_tenant
+        arrival = at or (self.clock.now(tenant) if self.clock else utc_now())
+        if self.store is not None:
+            ctx.world = World(self.store, tenant, arrival)
         if parsed.document_root is not None:
-            arrival = at or (self.clock.now(tenant) if self.clock and tenant else utc_now())
             self._verify_signatures(ctx, parsed.document_root, arrival)
-        return parsed.fatal + evaluate(ctx)
+        parsed.context = ctx
+        findings = parsed.fatal + evaluate(ctx)
+        return soften(findings, self.store.rule_modes(tenant)) if self.store is not None else findings
 
     def _verify_signatures(self, ctx: Context, root: etree._Element, arrival: datetime) -> None:
         """XMLDSig checks once per document, trust checks once per signature; the rules read both."""
@@ -155,7 +162,7 @@ class Archive:
         if any(f.severity is Severity.ERROR for f in findings):
             return Outcome("AE", findings, parsed)
         try:
-            seq = self.store.insert_document(tenant, self._row(parsed, findings))
+            seq = self.store.insert_document(tenant, self._row(parsed, findings), register_effects(self.store, tenant, parsed))
         except DuplicateDocument as dup:
             findings.append(
                 finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=dup.document_id, received_at=dup.existing["received_at"])
@@ -187,6 +194,7 @@ class Archive:
             "effective_time": d.effective_time,
             "received_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             "status": "active",
+            **visibility(d, self.codes),
             "findings_json": json.dumps([x.to_json() for x in findings], ensure_ascii=False),
             "frame_xml": parsed.frame_bytes,
             "document_xml": parsed.document_bytes,
@@ -220,6 +228,47 @@ def ack_text(f: Finding) -> str:
     """The acknowledgementDetail text: the finding in Finnish, Swedish and English, with its fix and source."""
     parts = [f"[{lang}] {f.message[lang]} {_LABELS[lang]}: {f.fix[lang]}" for lang in ("fi", "sv", "en")]
     return " ".join(parts) + f" [source] {f.source}"
+
+
+def soften(findings: list[Finding], modes: dict[str, str]) -> list[Finding]:
+    """Report-only mode: errors of the selected rules or families become warnings marked "would refuse"."""
+    if not modes:
+        return findings
+    out = []
+    for f in findings:
+        family = f.rule_id.rsplit("-", 1)[0]
+        if f.severity is Severity.ERROR and modes.get(f.rule_id, modes.get(family)) == "report-only":
+            f = dataclasses.replace(
+                f, severity=Severity.WARNING,
+                message={lang: f"{_WOULD_REFUSE[lang]} {text}" for lang, text in f.message.items()},
+            )
+        out.append(f)
+    return out
+
+
+_WOULD_REFUSE = {"fi": "[hylättäisiin]", "sv": "[skulle avvisas]", "en": "[would refuse]"}
+
+
+def register_effects(store: Store, tenant: str, parsed: Parsed):
+    """What an accepted document changes besides itself, as a callable for the document's transaction:
+    a client-relationship document grants (and replaces) register usage rights; a client document
+    stored by its register's own organisation opens its matter."""
+    d, ctx = parsed.document, parsed.context
+    group = d.local.document_group.code if d.local and d.local.document_group else None
+    custodian = d.custodian.id.root
+    grants = granted_rights(d, ctx.extras.get("body.json")) if group == "1" else None
+    matter_id = d.matter.id.root if group != "1" and d.matter and d.matter.id else None
+    opens_matter = matter_id and parsed.frame.sender == custodian
+
+    def apply(conn) -> None:
+        if grants:
+            relationship, rows = grants
+            store.grant_rights(conn, tenant, relationship, d.document_id, rows)
+        if opens_matter:
+            store.add_matter(tenant, {"matter_id": matter_id, "organiser_oid": custodian, "client_id": d.client.id.extension,
+                                      "source": d.document_id}, conn)
+
+    return apply
 
 
 def describe(frame_bytes: bytes, document_bytes: bytes) -> dict:

@@ -106,6 +106,7 @@ class LocalSocialHeader:
     service_process: ServiceProcess | None = None
     authorization_restriction_argument: str | None = None
     inaccessible_argument: Coded | None = None
+    inaccessible_until: str | None = None  # modelled (verified: false): the end of an OmaKanta delay
     reason_of_correction: Coded | None = None
     signature: HeaderSignature | None = None
 

@@ -61,6 +61,8 @@ class Services:
         if not self.store.organisations(tenant):
             orgs, units = load_fixture_organisations(self.settings)
             self.store.replace_organisations(tenant, orgs, units)
+            for matter in load_fixture_matters(self.settings):
+                self.store.add_matter(tenant, matter)
 
 
 @contextmanager
@@ -73,9 +75,16 @@ def _init_lock(settings: Settings):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _fixture(settings: Settings) -> dict:
+    return yaml.safe_load((settings.fixtures_dir / "organisations.yaml").read_text(encoding="utf-8"))
+
+
+def load_fixture_matters(settings: Settings) -> list[dict]:
+    return [{k: str(v) for k, v in m.items()} for m in _fixture(settings).get("matters") or []]
+
+
 def load_fixture_organisations(settings: Settings) -> tuple[list[dict], list[dict]]:
-    path = settings.fixtures_dir / "organisations.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = _fixture(settings)
     orgs, units = [], []
     for org in data["organisations"]:
         orgs.append(
@@ -97,6 +106,9 @@ def load_fixture_organisations(settings: Settings) -> tuple[list[dict], list[dic
                     "oid": str(unit["oid"]),
                     "organisation_oid": str(org["oid"]),
                     "name": unit["name"],
+                    "unit_type": unit.get("unit_type", "unit"),
+                    "parent_unit_oid": unit.get("parent_unit_oid"),
+                    "soteri_registered_at": unit.get("soteri_registered_at"),
                     "verified": bool(unit.get("verified", False)),
                     "source": unit.get("source"),
                 }

@@ -15,6 +15,7 @@ class Code:
     display: str
     verified: bool
     source: str | None = None
+    meaning: str | None = None  # what the sandbox does with it (e.g. provider-in-organiser-register)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class CodeSystem:
 
     def get(self, code: str | None) -> Code | None:
         return self.codes.get(code) if code is not None else None
+
+    def by_meaning(self, meaning: str) -> Code | None:
+        return next((c for c in self.codes.values() if c.meaning == meaning), None)
 
 
 class CodeSystems:
@@ -75,6 +79,7 @@ def _system(oid: str, body: dict) -> CodeSystem:
             str(entry.get("display", "")),
             bool(entry.get("verified", False)),
             entry.get("source") or default_source,
+            entry.get("meaning"),
         )
         for code, entry in (body.get("codes") or {}).items()
     }

@@ -103,6 +103,7 @@ class Context:
     frame: Any = None
     document: Any = None
     codes: Any = None
+    world: Any = None  # mock_kanta.registers.World: organisations, units, rights, matters (archive path only)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def has(self, need: str) -> bool:

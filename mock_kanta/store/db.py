@@ -8,11 +8,27 @@ from typing import Any
 from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from mock_kanta.store.schema import clocks, documents, metadata, organisations, service_units, tenants
+from mock_kanta.store.schema import (
+    SCHEMA_VERSION,
+    clocks,
+    documents,
+    matters,
+    metadata,
+    organisations,
+    register_rights,
+    rule_modes,
+    schema_info,
+    service_units,
+    tenants,
+)
 
 # Columns listed by the archivist view (the raw XML is fetched one document at a time).
 SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml")]
 _INSERT_DOCUMENT = insert(documents)  # built once: the archive path inserts one row per request
+
+
+class SchemaMismatch(RuntimeError):
+    pass
 
 
 class DuplicateDocument(Exception):
@@ -30,7 +46,19 @@ class Store:
             _tune_sqlite(self.engine, sqlite_synchronous)
 
     def create_schema(self) -> None:
+        """Create the tables; refuse a database written by another schema version (no migrations yet)."""
         metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            version = conn.execute(select(schema_info.c.version)).scalar()
+            if version is None and conn.execute(select(func.count()).select_from(tenants)).scalar():
+                version = 1  # made before schema_info existed
+            if version is None:
+                conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
+            elif version != SCHEMA_VERSION:
+                raise SchemaMismatch(
+                    f"the database {self.url} has schema version {version}, this mock-kanta needs {SCHEMA_VERSION}; "
+                    "move the data directory aside (its documents stay readable in the old file) and start again"
+                )
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
@@ -77,6 +105,63 @@ class Store:
     def service_unit(self, tenant: str, oid: str) -> dict | None:
         return self._one(select(service_units).where((service_units.c.tenant_id == tenant) & (service_units.c.oid == oid)))
 
+    def add_service_unit(self, tenant: str, row: dict) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(service_units).values(tenant_id=tenant, **row))
+
+    # --- matters and register usage rights ------------------------------------------------
+
+    def matter(self, tenant: str, matter_id: str) -> dict | None:
+        return self._one(select(matters).where((matters.c.tenant_id == tenant) & (matters.c.matter_id == matter_id)))
+
+    def matters(self, tenant: str, client_id: str | None = None) -> list[dict]:
+        q = select(matters).where(matters.c.tenant_id == tenant).order_by(matters.c.created_at)
+        if client_id:
+            q = q.where(matters.c.client_id == client_id)
+        return self._all(q)
+
+    def add_matter(self, tenant: str, row: dict, conn=None) -> None:
+        """Record a matter unless it is known already."""
+        def run(c):
+            if c.execute(select(matters.c.matter_id).where(
+                    (matters.c.tenant_id == tenant) & (matters.c.matter_id == row["matter_id"]))).first() is None:
+                c.execute(insert(matters).values(tenant_id=tenant, created_at=_now(), **row))
+        if conn is not None:
+            run(conn)
+        else:
+            with self.engine.begin() as c:
+                run(c)
+
+    def rights(self, tenant: str, client_id: str, *, include_replaced: bool = False) -> list[dict]:
+        q = select(register_rights).where((register_rights.c.tenant_id == tenant) & (register_rights.c.client_id == client_id))
+        if not include_replaced:
+            q = q.where(register_rights.c.replaced_by.is_(None))
+        return self._all(q.order_by(register_rights.c.seq))
+
+    @staticmethod
+    def grant_rights(conn, tenant: str, relationship_id: str, document_id: str, rows: list[dict]) -> None:
+        """Replace what earlier versions of a client-relationship document granted (inside the document's transaction)."""
+        conn.execute(
+            register_rights.update()
+            .where((register_rights.c.tenant_id == tenant) & (register_rights.c.relationship_id == relationship_id)
+                   & register_rights.c.replaced_by.is_(None))
+            .values(replaced_by=document_id)
+        )
+        for row in rows:
+            conn.execute(insert(register_rights).values(tenant_id=tenant, relationship_id=relationship_id,
+                                                        granted_at=_now(), **row))
+
+    # --- per-tenant rule modes ------------------------------------------------------------
+
+    def rule_modes(self, tenant: str) -> dict[str, str]:
+        return {r["selector"]: r["mode"] for r in self._all(select(rule_modes).where(rule_modes.c.tenant_id == tenant))}
+
+    def set_rule_mode(self, tenant: str, selector: str, mode: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(rule_modes.delete().where((rule_modes.c.tenant_id == tenant) & (rule_modes.c.selector == selector)))
+            if mode:
+                conn.execute(insert(rule_modes).values(tenant_id=tenant, selector=selector, mode=mode))
+
     # --- the sandbox clock ------------------------------------------------------
 
     def clock(self, tenant: str) -> dict | None:
@@ -91,11 +176,14 @@ class Store:
 
     # --- documents ---------------------------------------------------------------
 
-    def insert_document(self, tenant: str, row: dict) -> int:
-        """Store one accepted document in its own transaction; DuplicateDocument if its id exists."""
+    def insert_document(self, tenant: str, row: dict, effects=None) -> int:
+        """Store one accepted document and its register effects (a callable given the connection)
+        in one transaction; DuplicateDocument if its id exists."""
         try:
             with self.engine.begin() as conn:
                 result = conn.execute(_INSERT_DOCUMENT, {"tenant_id": tenant, **row})
+                if effects is not None:
+                    effects(conn)
                 return result.inserted_primary_key[0]
         except IntegrityError:
             existing = self.document(tenant, row["document_id"], summary=True)

@@ -16,6 +16,13 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+SCHEMA_VERSION = 2
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("version", Integer, primary_key=True),
+)
 
 tenants = Table(
     "tenants",
@@ -48,9 +55,57 @@ service_units = Table(
     Column("oid", String(256), primary_key=True),
     Column("organisation_oid", String(256), nullable=False),
     Column("name", String(400), nullable=False),
+    Column("unit_type", String(16), nullable=False, default="unit"),  # unit (palveluyksikkö) | point (palvelupiste)
+    Column("parent_unit_oid", String(256)),  # a service point's unit
+    # When the unit was registered in Soteri (Valvira); None = long before the sandbox began.
+    # It reaches the SOTE organisation register at the next daily transfer.
+    Column("soteri_registered_at", String(40)),
     Column("verified", Boolean, nullable=False),
     Column("source", Text),
     ForeignKeyConstraint(["tenant_id", "organisation_oid"], ["organisations.tenant_id", "organisations.oid"]),
+)
+
+matters = Table(
+    "matters",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("matter_id", String(256), primary_key=True),
+    Column("organiser_oid", String(256), nullable=False),
+    Column("client_id", String(32), nullable=False),
+    Column("source", String(200), nullable=False),  # fixture | the document that opened it | api
+    Column("created_at", String(40), nullable=False),
+    ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+)
+
+register_rights = Table(
+    "register_rights",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("organiser_oid", String(256), nullable=False),
+    Column("client_id", String(32), nullable=False),
+    Column("relationship_id", String(256), nullable=False),  # asiakkuuden yksilöintitunnus
+    Column("source_document_id", String(256), nullable=False),  # the asiakkuusasiakirja that granted it
+    Column("source_set_id", String(256), nullable=False),
+    Column("source_version", Integer, nullable=False),
+    Column("function_code", String(16)),
+    Column("unit_oid", String(256), nullable=False),
+    Column("services_json", Text, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("granted_at", String(40), nullable=False),
+    Column("replaced_by", String(256)),  # a newer version of the client-relationship document
+    ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+)
+Index("ix_rights_client", register_rights.c.tenant_id, register_rights.c.client_id)
+
+rule_modes = Table(
+    "rule_modes",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("selector", String(32), primary_key=True),  # a rule id (SH-REG-004) or a family prefix (SH-REG)
+    Column("mode", String(16), nullable=False),  # report-only
+    ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
 )
 
 clocks = Table(
@@ -86,6 +141,9 @@ documents = Table(
     Column("effective_time", String(40)),
     Column("received_at", String(40), nullable=False),
     Column("status", String(16), nullable=False),
+    Column("visibility", String(16)),  # OmaKanta: visible | restricted | delayed
+    Column("visible_from", Date),  # for a delay
+    Column("guardian_disclosure", String(24)),  # minors: allowed | prohibited | prohibition-refused
     Column("findings_json", Text, nullable=False),
     Column("frame_xml", LargeBinary, nullable=False),
     Column("document_xml", LargeBinary, nullable=False),

@@ -87,6 +87,7 @@ _LOCAL = (
     ),
     F("authorization_restriction_argument", "hl7fi:authorizationRestrictionArgument", "text"),
     F("inaccessible_argument", "hl7fi:inaccessibleArgument", "cd"),
+    F("inaccessible_until", "hl7fi:inaccessibleUntil", "value"),  # modelled: the delay's end (not public)
     F("reason_of_correction", "hl7fi:reasonOfCorrection", "cd"),
     F("signature", "hl7fi:signature", "obj", HeaderSignature, _SIGNATURE),
 )

@@ -184,6 +184,9 @@ def test_one_organisation_with_its_units(api):
             "oid": "1.2.246.10.32213449.10.1002",
             "organisationOid": KEUSOTE,
             "name": "Keusote, ikääntyneiden palvelut Järvenpää",
+            "unitType": "unit",
+            "parentUnitOid": None,
+            "soteriRegisteredAt": None,
             "verified": False,
             "source": "modelled",
         },
@@ -191,6 +194,9 @@ def test_one_organisation_with_its_units(api):
             "oid": "1.2.246.10.32213449.10.1001",
             "organisationOid": KEUSOTE,
             "name": "Keusote, perhesosiaalityö Hyvinkää",
+            "unitType": "unit",
+            "parentUnitOid": None,
+            "soteriRegisteredAt": None,
             "verified": False,
             "source": "modelled",
         },
@@ -211,6 +217,9 @@ def test_service_units_filter_and_one_unit(api):
         "oid": "1.2.246.10.2012566.10.40006775",
         "organisationOid": HELSINKI,
         "name": "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe",
+        "unitType": "unit",
+        "parentUnitOid": None,
+        "soteriRegisteredAt": None,
         "verified": True,
         "source": "[S] encounterParticipant of the asiakassuunnitelma sample",
     }
@@ -274,6 +283,7 @@ def test_code_systems(api):
         "display": "Palvelunjärjestäjän rekisterin oma käyttö",
         "verified": True,
         "source": one["source"],  # a code without its own source inherits the system's
+        "meaning": "own-register",  # what the sandbox does with it
     }
     assert codes["2"]["verified"] is False and codes["2"]["source"].startswith("[I]")
 
@@ -308,6 +318,9 @@ def test_archived_document_in_its_register(api, archived):
         "transport": "multipart",
         "effectiveTime": "2026-07-17T13:06:52+03:00",
         "status": "active",
+        "visibility": "visible",
+        "visibleFrom": None,
+        "guardianDisclosure": "allowed",  # the client was born in 2011: a minor, consent code 1
         "warnings": sum(sev == "warning" for sev, _ in posted.ack_details),
         "links": {
             "self": path,
