@@ -135,6 +135,12 @@ def test_swagger_ui_and_spec_are_served(api):
         "/code-systems/{oid}",
         "/clock",
         "/clock/advance",
+        "/service-units/register",
+        "/clients/{clientId}/rights",
+        "/clients/{clientId}/matters",
+        "/matters",
+        "/rule-modes",
+        "/rule-modes/{selector}",
     }
 
 
