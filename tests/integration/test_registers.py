@@ -1,0 +1,264 @@
+"""The register usage right and the register rules, walked with the sandbox clock (Keusote's timeline).
+
+Keusote's register is in Kanta from 1.9.2026 and takes providers' documents from 1.11.2026
+(fixtures). Hoivakoti Kielo Oy serves Keusote's clients in its Tuusula unit.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
+                               client_relationship_document, frame_for, new_document_id, signed_bytes)
+from mock_kanta.client.documents import replaces_of
+from tests.signing import issue_signer
+
+HKI = ZoneInfo("Europe/Helsinki")
+KEUSOTE = Org("1.2.246.10.32213449.10.0", "Keski-Uudenmaan hyvinvointialue (Keusote)")
+KEUSOTE_UNIT = Unit("1.2.246.10.32213449.10.1001", "Keusote, perhesosiaalityö Hyvinkää")
+KIELO = Org("1.2.246.10.29876516.10.0", "Hoivakoti Kielo Oy")
+TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")
+HYVINKAA = Unit("1.2.246.10.29876516.10.1", "Hoivakoti Kielo, tehostettu palveluasuminen Hyvinkää")
+OFFICER = Professional("25100000901", "Kaisa", "Keusotelainen", title="sosiaalityöntekijä")
+NURSE = Professional("25100000902", "Liisa", "Lähihoitaja", title="lähihoitaja")
+PHASE = ("4", "Palvelun toteutus")
+
+
+def at(day: str, hour: int = 12) -> datetime:
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), HKI).replace(hour=hour)
+
+
+@pytest.fixture(scope="module")
+def world(sandbox):
+    pki = sandbox.pki
+    keusote = (issue_signer(pki, "system", (KEUSOTE.name, KEUSOTE.oid), days=700, start=datetime(2026, 1, 1, tzinfo=timezone.utc)), "system")
+    nurse = (issue_signer(pki, "professional", (NURSE.given, NURSE.family, NURSE.registration_number), days=700,
+                          start=datetime(2026, 1, 1, tzinfo=timezone.utc)), "professional")
+    with KantaClient(sandbox.url) as kanta:
+        yield type("World", (), {"kanta": kanta, "keusote": keusote, "nurse": nurse, "http": sandbox.http})
+        kanta.clock_reset()
+
+
+def adult() -> Client:
+    return Client(artificial_hetu(date(1950, 3, 4)), "Testi", "Keusotelainen")
+
+
+def grant(world, client: Client, unit: Unit, start: date, end: date | None = None, *, when: datetime, previous=None):
+    """Keusote archives the client's client-relationship document naming `unit` (AA expected)."""
+    doc = client_relationship_document(
+        organiser=KEUSOTE, client=client, effective_time=when,
+        relationship_id=previous.local.client_relationship if previous else new_document_id(KEUSOTE.oid),
+        tasks=[TaskGrant("24", KEUSOTE_UNIT, ["45"], start, provider_unit=False), TaskGrant("24", unit, ["45"], start, end)],
+        replaces=replaces_of(previous) if previous else None,
+    )
+    frame = frame_for(doc, sender_oid=KEUSOTE.oid, author_person=OFFICER.frame_person(), author_org=KEUSOTE_UNIT.ref())
+    return doc, world.kanta.archive(frame, signed_bytes(doc, [world.keusote]))
+
+
+def open_matter(world, client: Client) -> str:
+    matter = new_document_id(KEUSOTE.oid)
+    r = world.http.post("/api/v1/matters", json={"matterId": matter, "organiserOid": KEUSOTE.oid, "clientId": client.hetu})
+    assert r.status_code == 201, r.text
+    return matter
+
+
+def provider_document(client: Client, *, when: datetime, matter: str | None, unit: Unit = TUUSULA, custodian: Org = KEUSOTE,
+                      organiser: Org | None = None, **kwargs):
+    return client_document(custodian=custodian, organiser=organiser or custodian, unit=unit, author=NURSE, client=client,
+                           effective_time=when, matter_id=matter, service_process=kwargs.pop("service_process", PHASE), **kwargs)
+
+
+def send(world, doc, *, usage: str = "2", sender: Org = KIELO, unit: Unit = TUUSULA):
+    frame = frame_for(doc, sender_oid=sender.oid, author_person=NURSE.frame_person(), author_org=unit.ref(), usage_situation=usage)
+    return world.kanta.archive(frame, signed_bytes(doc, [world.nurse]))
+
+
+def stored(world, doc) -> bool:
+    r = world.http.get(f"/api/v1/registers/{doc.custodian.id.root}/documents/{doc.document_id}")
+    return r.status_code == 200
+
+
+def refused(world, answer, doc, *rules: str) -> None:
+    assert answer.ack == "AE", answer.details
+    assert set(rules) <= set(answer.rule_ids), answer.rule_ids
+    assert not stored(world, doc)
+
+
+def accepted(world, answer, doc) -> None:
+    assert (answer.ack, list(answer.errors)) == ("AA", []), answer.details
+    assert stored(world, doc)
+
+
+def test_keusote_timeline(world):
+    client = adult()
+    kanta = world.kanta
+
+    kanta.clock_set(at("2026-08-31"), frozen=True)  # Keusote's register is not in Kanta yet
+    early, answer = grant(world, client, TUUSULA, date(2026, 9, 15), when=at("2026-08-31"))
+    refused(world, answer, early, "SH-REG-010")
+    doc = provider_document(client, when=at("2026-08-31"), matter=None)
+    refused(world, send(world, doc), doc, "SH-REG-008")
+
+    kanta.clock_set(at("2026-09-01"), frozen=True)  # Keusote goes live: it can name Kielo's unit
+    relationship, answer = grant(world, client, TUUSULA, date(2026, 9, 15), when=at("2026-09-01"))
+    assert answer.ack == "AA", answer.details
+    rights = world.http.get(f"/api/v1/clients/{client.hetu}/rights", params={"at": "2026-09-15"}).json()["rights"]
+    assert [(r["unitOid"], r["startDate"], r["endDate"]) for r in rights if r["unitOid"] == TUUSULA.oid] == [
+        (TUUSULA.oid, "2026-09-15", None)]
+    matter = open_matter(world, client)
+    kanta.clock_set(at("2026-09-20"), frozen=True)
+    doc = provider_document(client, when=at("2026-09-20"), matter=matter)
+    answer = send(world, doc)
+    refused(world, answer, doc, "SH-REG-008")  # providers only from 1.11.2026
+    assert "2026-11-01" in next(d.text for d in answer.errors if d.rule == "SH-REG-008")
+
+    kanta.clock_set(at("2026-11-02"), frozen=True)  # providers may store now
+    doc = provider_document(client, when=at("2026-11-02"), matter=matter)
+    accepted(world, send(world, doc), doc)
+
+    before_start = provider_document(client, when=at("2026-09-10"), matter=matter)  # the relationship began 15.9.
+    refused(world, send(world, before_start), before_start, "SH-REG-005")
+
+    other_unit = provider_document(client, when=at("2026-11-02"), matter=matter, unit=HYVINKAA)
+    refused(world, send(world, other_unit, unit=HYVINKAA), other_unit, "SH-REG-004")
+
+    own_register = provider_document(client, when=at("2026-11-02"), matter=None, custodian=KIELO,
+                                     service_process=("3", "Asiakkuuden suunnittelu"))
+    answer = send(world, own_register, usage="1")
+    refused(world, answer, own_register, "SH-REG-009")
+    assert KEUSOTE.oid in next(d.text for d in answer.errors if d.rule == "SH-REG-009")
+
+    wrong_organiser = provider_document(client, when=at("2026-11-02"), matter=matter, organiser=KIELO)
+    refused(world, send(world, wrong_organiser), wrong_organiser, "SH-REG-001")
+    own_use_code = provider_document(client, when=at("2026-11-02"), matter=matter)
+    refused(world, send(world, own_use_code, usage="1"), own_use_code, "SH-REG-002", "SH-CON-010")
+
+    # Version 2 of the client-relationship document ends the relationship on 31.12.2026.
+    kanta.clock_set(at("2026-11-03"), frozen=True)
+    _, answer = grant(world, client, TUUSULA, date(2026, 9, 15), date(2026, 12, 31), when=at("2026-11-03"), previous=relationship)
+    assert answer.ack == "AA", answer.details
+    every = world.http.get(f"/api/v1/clients/{client.hetu}/rights", params={"all": "true"}).json()["rights"]
+    assert {(r["endDate"], r["replacedBy"] is None) for r in every if r["unitOid"] == TUUSULA.oid} == {
+        ("2026-12-31", True), (None, False)}
+    kanta.clock_set(at("2027-01-05"), frozen=True)
+    after_end = provider_document(client, when=at("2027-01-05"), matter=matter)
+    refused(world, send(world, after_end), after_end, "SH-REG-006")
+    kanta.clock_reset()
+
+
+def test_right_that_starts_tomorrow_and_ended_yesterday(world):
+    world.kanta.clock_set(at("2026-11-10"), frozen=True)
+    tomorrow, yesterday = adult(), adult()
+    assert grant(world, tomorrow, TUUSULA, date(2026, 11, 11), when=at("2026-11-10"))[1].ack == "AA"
+    assert grant(world, yesterday, TUUSULA, date(2026, 10, 1), date(2026, 11, 9), when=at("2026-11-10"))[1].ack == "AA"
+    doc = provider_document(tomorrow, when=at("2026-11-10"), matter=open_matter(world, tomorrow))
+    refused(world, send(world, doc), doc, "SH-REG-005")
+    doc = provider_document(yesterday, when=at("2026-11-10"), matter=open_matter(world, yesterday))
+    refused(world, send(world, doc), doc, "SH-REG-006")
+    world.kanta.clock_reset()
+
+
+def test_unit_registered_in_soteri_today_is_usable_after_the_nightly_transfer(world):
+    world.kanta.clock_set(at("2026-11-12", 10), frozen=True)
+    unit = Unit(f"1.2.246.10.29876516.10.{datetime.now().microsecond + 1000}", "Hoivakoti Kielo, uusi yksikkö Järvenpää")
+    r = world.http.post("/api/v1/service-units/register", json={"oid": unit.oid, "organisationOid": KIELO.oid, "name": unit.name})
+    assert r.status_code == 201 and r.json()["soteRegisterFrom"] == "2026-11-13T01:00:00+00:00"  # 03:00 Helsinki
+    client = adult()
+    assert grant(world, client, unit, date(2026, 11, 12), when=at("2026-11-12", 10))[1].ack == "AA"
+    matter = open_matter(world, client)
+    doc = provider_document(client, when=at("2026-11-12", 10), matter=matter, unit=unit)
+    refused(world, send(world, doc, unit=unit), doc, "SH-REG-007")
+    world.kanta.clock_advance(days=1)
+    doc = provider_document(client, when=at("2026-11-13", 10), matter=matter, unit=unit)
+    accepted(world, send(world, doc, unit=unit), doc)
+    world.kanta.clock_reset()
+
+
+@pytest.fixture
+def served(world):
+    """A client Kielo serves on Keusote's behalf, with a matter, on 2.11.2026 by the sandbox clock."""
+    world.kanta.clock_set(at("2026-11-02"), frozen=True)
+    client = adult()
+    assert grant(world, client, TUUSULA, date(2026, 11, 1), when=at("2026-11-02"))[1].ack == "AA"
+    yield client, open_matter(world, client)
+    world.kanta.clock_reset()
+
+
+def _without(doc, **local):
+    return dataclasses.replace(doc, local=dataclasses.replace(doc.local, **local))
+
+
+@pytest.mark.parametrize("case, rule", [
+    ("matter", "SH-CTX-001"), ("service task", "SH-LSH-009"), ("social service", "SH-CTX-002"),
+    ("service process", "SH-LSH-010"), ("service unit", "SH-HDR-009"), ("phase", "SH-CTX-004"),
+    ("unknown matter", "SH-CTX-005"), ("another client's matter", "SH-CTX-006"),
+])
+def test_each_context_element(world, served, case, rule):
+    client, matter = served
+    when = at("2026-11-02")
+    if case == "matter":
+        doc = provider_document(client, when=when, matter=matter)
+        doc = dataclasses.replace(doc, matter=dataclasses.replace(doc.matter, id=None))
+    elif case == "service task":
+        doc = _without(provider_document(client, when=when, matter=matter), function_code=None)
+    elif case == "social service":
+        doc = provider_document(client, when=when, matter=matter, social_services=())
+    elif case == "service process":
+        doc = _without(provider_document(client, when=when, matter=matter), service_process=None)
+    elif case == "service unit":
+        doc = provider_document(client, when=when, matter=matter)
+        doc = dataclasses.replace(doc, matter=dataclasses.replace(doc.matter, service_unit=None))
+    elif case == "phase":
+        doc = provider_document(client, when=when, matter=matter, service_process=("3", "Asiakkuuden suunnittelu"))
+    elif case == "unknown matter":
+        doc = provider_document(client, when=when, matter=new_document_id(KEUSOTE.oid))
+    else:
+        other = adult()
+        doc = provider_document(client, when=when, matter=open_matter(world, other))
+    refused(world, send(world, doc), doc, rule)
+
+
+def test_visibility_and_minors(world, served):
+    client, matter = served
+    when = at("2026-11-02")
+    no_text = provider_document(client, when=when, matter=matter, restriction={"code": "1"})
+    refused(world, send(world, no_text), no_text, "SH-VIS-001")
+    bad_delay = provider_document(client, when=when, matter=matter,
+                                  restriction={"code": "1", "text": "Viivästys", "until": date(2026, 10, 1)})
+    refused(world, send(world, bad_delay), bad_delay, "SH-VIS-003")
+    delayed = provider_document(client, when=when, matter=matter,
+                                restriction={"code": "1", "text": "Viivästys kuukaudeksi", "until": date(2026, 12, 2)})
+    accepted(world, send(world, delayed), delayed)
+    shown = world.http.get(f"/api/v1/registers/{KEUSOTE.oid}/documents/{delayed.document_id}").json()
+    assert (shown["visibility"], shown["visibleFrom"]) == ("delayed", "2026-12-02")
+
+    minor = Client(artificial_hetu(date(2014, 5, 6)), "Nuori", "Keusotelainen")
+    assert grant(world, minor, TUUSULA, date(2026, 11, 1), when=when)[1].ack == "AA"
+    minor_matter = open_matter(world, minor)
+    no_consent = provider_document(minor, when=when, matter=minor_matter, consent=None)
+    refused(world, send(world, no_consent), no_consent, "SH-MIN-001")
+    prohibition = provider_document(minor, when=when, matter=minor_matter, consent=("2", "Alaikäinen kieltää"))
+    refused(world, send(world, prohibition), prohibition, "SH-MIN-002")
+    justified = provider_document(minor, when=when, matter=minor_matter, consent=("2", "Alaikäinen kieltää"),
+                                  restriction={"text": "Nuori pyytää painavasta syystä, ettei tietoja luovuteta huoltajille."})
+    accepted(world, send(world, justified), justified)
+    shown = world.http.get(f"/api/v1/registers/{KEUSOTE.oid}/documents/{justified.document_id}").json()
+    assert shown["guardianDisclosure"] == "prohibited"
+
+
+def test_report_only_mode(world, served):
+    client, matter = served
+    no_right = provider_document(client, when=at("2026-11-02"), matter=matter, unit=HYVINKAA)
+    assert world.http.put("/api/v1/rule-modes/SH-REG", json={"mode": "report-only"}).json() == {"modes": {"SH-REG": "report-only"}}
+    try:
+        answer = send(world, no_right, unit=HYVINKAA)
+        assert answer.ack == "AA", answer.details
+        softened = next(d for d in answer.warnings if d.rule == "SH-REG-004")
+        assert "[would refuse]" in softened.text and "[hylättäisiin]" in softened.text
+    finally:
+        assert world.http.delete("/api/v1/rule-modes/SH-REG").json() == {"modes": {}}
+    again = provider_document(client, when=at("2026-11-02"), matter=matter, unit=HYVINKAA)
+    refused(world, send(world, again, unit=HYVINKAA), again, "SH-REG-004")
