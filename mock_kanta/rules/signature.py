@@ -13,6 +13,7 @@ from mock_kanta.rules.sources import SIGNATURE
 from mock_kanta.wire import cda
 
 PROFESSIONAL, SYSTEM = "1", "3"
+REGISTRATION_ROOT = "1.2.246.537.26"  # the professional's registration number (Valvira)
 _NEEDS = ("document",)
 DVV_SOURCE = "DVV varmennepolitiikka (sote-ammattivarmenteet, palveluvarmenteet); " + SIGNATURE
 COLLECTION = cda.local_xpath("signature").rsplit("/", 1)[0] + "/hl7fi:signatureCollection"
@@ -326,15 +327,39 @@ def _cert_serial_number(sig) -> str | None:
     source="Kanta: a professional signs with a personal card [I]; " + SIGNATURE,
 )
 def signer_is_author(ctx, sig):
-    if sig.description_code != PROFESSIONAL or sig.certificate is None:
-        return
     d = ctx.document
-    authors = {d.author.id.extension} if d.author and d.author.id and d.author.id.extension else set()
-    if d.local and d.local.signature and d.local.signature.assigned_author_signer:
-        authors.add(d.local.signature.assigned_author_signer)
+    author = d.author.id if d.author and d.author.id else None
+    if sig.description_code != PROFESSIONAL or sig.certificate is None or not author or author.root != REGISTRATION_ROOT:
+        return
     serial = _cert_serial_number(sig)
-    if authors and serial not in authors:
-        yield hit(sig.location + "/ds:Signature/ds:KeyInfo", n=sig.index, serial=serial or "-", author=", ".join(sorted(authors)))
+    if author.extension and serial != author.extension:
+        yield hit(sig.location + "/ds:Signature/ds:KeyInfo", n=sig.index, serial=serial or "-", author=author.extension)
+
+
+@_sig_rule(
+    "SH-SIG-018",
+    Severity.ERROR,
+    ("Allekirjoittajan tunniste otsikossa", "Signerarens id i huvudet", "Signer in the header"),
+    (
+        "hl7fi:assignedAuthorSigner on {header}, mutta ammattihenkilön allekirjoituksen {n} kortti on {serial}.",
+        "hl7fi:assignedAuthorSigner är {header}, men kortet för yrkespersonens signatur {n} är {serial}.",
+        "hl7fi:assignedAuthorSigner is {header}, but professional signature {n} was made with card {serial}.",
+    ),
+    (
+        "Kirjoita hl7fi:assignedAuthorSigner-kenttään allekirjoittaneen kortin rekisteröintinumero (varmenteen serialNumber).",
+        "Skriv det signerande kortets registreringsnummer (certifikatets serialNumber) i hl7fi:assignedAuthorSigner.",
+        "Put the signing card's registration number (the certificate's serialNumber) in hl7fi:assignedAuthorSigner.",
+    ),
+    source=SIGNATURE,
+)
+def header_names_signer(ctx, sig):
+    lh = ctx.document.local
+    header = lh.signature.assigned_author_signer if lh and lh.signature else None
+    if sig.description_code != PROFESSIONAL or sig.certificate is None or not header:
+        return
+    serial = _cert_serial_number(sig)
+    if serial != header:
+        yield hit(cda.local_xpath("signature") + "/hl7fi:assignedAuthorSigner", n=sig.index, header=header, serial=serial or "-")
 
 
 @_sig_rule(

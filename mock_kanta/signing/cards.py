@@ -238,8 +238,11 @@ class CardStore:
         """A lost card is revoked at once with reason keyCompromise."""
         return self.revoke(card_id, x509.ReasonFlags.key_compromise)
 
-    def signer(self, card_id: str, pin: str) -> TokenSigner:
-        """The card's signer after a PIN check: WrongPin counts down, CardLocked after three."""
+    def signer(self, card_id: str, pin: str) -> "CardSigner":
+        """The card's signer after a PIN check: WrongPin counts down, CardLocked after three.
+
+        The signer checks the card again before every signature, so a card locked later
+        (three wrong PINs elsewhere) cannot sign at all, as a real card whose PIN is blocked."""
         with file_lock(self._lock_path):
             data = self._read()
             entry = data["cards"].get(card_id)
@@ -259,7 +262,17 @@ class CardStore:
             softhsm_env(self.data_dir / "softhsm")
             cert = x509.load_pem_x509_certificate(entry["certificate"].encode())
             signer = self._signers.setdefault(card_id, TokenSigner(entry["token_label"], pin, cert))
-        return signer
+        return CardSigner(self, card_id, signer)
+
+    def assert_not_locked(self, card_id: str) -> None:
+        """Raise CardLocked if the card's PIN is blocked (re-reads cards.json only when it changed)."""
+        entry = self._cached_entry(card_id)
+        if entry is not None and entry["failed_pin_attempts"] >= MAX_PIN_ATTEMPTS:
+            raise CardLocked(card_id)
+
+    def _cached_entry(self, card_id: str) -> dict | None:
+        self._read()  # refreshes the cache only when the file changed
+        return self._cached[1].get("cards", {}).get(card_id)
 
     # --- system signature keys ---
 
@@ -308,6 +321,18 @@ DEMO_CARDS = (
     {"kind": "professional", "given": "Ville", "family": "Vanhentunut", "registration_number": "25199990033",
      "title": "251 sosionomi, socionom", "expired": True},
 )
+
+
+class CardSigner:
+    """A card's signer: the token's key, refused once the card is locked."""
+
+    def __init__(self, store: CardStore, card_id: str, token: TokenSigner):
+        self._store, self.card_id, self._token = store, card_id, token
+        self.certificate = token.certificate
+
+    def sign(self, data: bytes) -> bytes:
+        self._store.assert_not_locked(self.card_id)
+        return self._token.sign(data)
 
 
 @dataclass(frozen=True)
