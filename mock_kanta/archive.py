@@ -20,6 +20,7 @@ from mock_kanta.rules import Context, Finding, Severity, evaluate, finding
 from mock_kanta.rules.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
 from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
 from mock_kanta.signing import xmldsig
+from mock_kanta.signing.pki import TrustProblem
 from mock_kanta.signing.trust import Trust
 from mock_kanta.store import DuplicateDocument, Store
 from mock_kanta.wire import cda, hl7v3, safexml, soap
@@ -144,6 +145,7 @@ class Archive:
         ctx.extras["now"] = arrival
         ctx.extras["trust"] = {
             s.index: self.trust.problems(s.certificate, signed_at=s.signed_at, arrival=arrival)
+            + ([TrustProblem("policy", p)] if (p := self.trust.policy_problem(s.certificate, s.description_code)) else [])
             for s in signatures
             if s.certificate is not None
         }

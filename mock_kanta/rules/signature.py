@@ -303,6 +303,26 @@ _trust_rule(
 )
 
 
+_trust_rule(
+    "SH-SIG-019", "policy", Severity.ERROR,
+    ("Varmenne ei ole tähän allekirjoitukseen", "Certifikatet är inte för denna signatur", "Certificate not for this signature"),
+    (
+        "Allekirjoituksen {n} varmenne ({subject}) on tarkoitettu muuhun käyttöön: {detail}",
+        "Signatur {n}: certifikatet ({subject}) är avsett för annat bruk: {detail}",
+        "Signature {n}: the certificate ({subject}) is meant for another use: {detail}",
+    ),
+    (
+        "Ammattihenkilön allekirjoitus tehdään varmennekortilla, järjestelmäallekirjoitus järjestelmäallekirjoitusvarmenteella; "
+        "palvelin- tai TLS-varmenne ei kelpaa allekirjoittamiseen.",
+        "En yrkespersons signatur görs med certifikatkort, en systemsignatur med systemsignaturcertifikat; "
+        "ett server- eller TLS-certifikat duger inte för signering.",
+        "A professional signs with a certificate card, a system with a system signature certificate; "
+        "a server or TLS certificate cannot sign documents.",
+    ),
+    source="DVV certificate policies (1.2.246.517.99.10.306.x cards, 308.2 system signature); " + SIGNATURE,
+)
+
+
 def _cert_serial_number(sig) -> str | None:
     from cryptography.x509.oid import NameOID
 

@@ -240,6 +240,18 @@ def key_usage_names(cert: x509.Certificate) -> set[str] | None:
     return {name for name, attr in _KEY_USAGE.items() if _usage_flag(usage, attr)}
 
 
+def policy_oids(cert: x509.Certificate) -> set[str]:
+    """The certificate policy OIDs of `cert` (asn1crypto fallback as in key_usage_names)."""
+    try:
+        policies = cert.extensions.get_extension_for_class(x509.CertificatePolicies).value
+    except x509.ExtensionNotFound:
+        return set()
+    except ValueError:
+        value = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)).certificate_policies_value
+        return {p["policy_identifier"].dotted for p in value} if value is not None else set()
+    return {p.policy_identifier.dotted_string for p in policies}
+
+
 def _usage_flag(usage: x509.KeyUsage, attr: str) -> bool:
     try:
         return bool(getattr(usage, attr))

@@ -6,7 +6,11 @@ from pathlib import Path
 
 from cryptography import x509
 
-from mock_kanta.signing.pki import Pki, TrustProblem
+from mock_kanta.signing.pki import Pki, TrustProblem, policy_oids
+
+# Which certificate profiles may make which signature type (signatureDescription code).
+SIGNING_PROFILES = {"1": ("professional", "staff", "actor"), "3": ("system-signature",)}
+DVV_POLICY_ARC = "1.2.246.517."
 
 
 def load_extra_trust(path: Path | None) -> list[x509.Certificate]:
@@ -20,6 +24,17 @@ class Trust:
     def __init__(self, pki: Pki, extra: list[x509.Certificate]):
         self.pki = pki
         self.extra = extra
+
+    def policy_problem(self, cert: x509.Certificate, description_code: str | None) -> str | None:
+        """Why `cert` may not make a signature of this type (its DVV policy is for another use), or None."""
+        names = SIGNING_PROFILES.get(description_code or "")
+        if not names:
+            return None
+        allowed = {o for n in names for o in self.pki.profile(n).policies if o.startswith(DVV_POLICY_ARC)}
+        found = policy_oids(cert)
+        if found & allowed:
+            return None
+        return f"policies {', '.join(sorted(found)) or 'none'}; a type {description_code} signature needs one of {', '.join(sorted(allowed))}"
 
     def problems(self, cert: x509.Certificate, *, signed_at: datetime | None, arrival: datetime) -> list[TrustProblem]:
         """Chain, revocation and key usage at arrival (sandbox clock); validity at signing and at arrival."""
