@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services
     control.add_api(API_SPEC.name, base_path="/api/v1", strict_validation=True, validate_responses=False)
+    for extra in sorted(API_SPEC.parent.glob("*.yaml")):  # one spec per area: api/<area>.yaml at /api/v1/<area>
+        if extra != API_SPEC:
+            control.add_api(extra.name, base_path=f"/api/v1/{extra.stem}", strict_validation=True, validate_responses=False)
     app = Dispatcher(wire, control, {r.path for r in routes if "{" not in r.path}, services)
     if services.settings.tls:
         from mock_kanta.tls import ClientCertificateGate
