@@ -17,6 +17,7 @@ from mock_kanta.codes import CodeSystems
 from mock_kanta.model import II, ClinicalDocument, Frame
 from mock_kanta.registers import World, granted_rights, visibility
 from mock_kanta.rules import Context, Finding, Severity, evaluate, finding
+from mock_kanta.rules.versions import RECORD_STATUS, replaced
 from mock_kanta.rules.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
 from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
 from mock_kanta.signing import xmldsig
@@ -165,6 +166,12 @@ class Archive:
             return Outcome("AE", findings, parsed)
         try:
             seq = self.store.insert_document(tenant, self._row(parsed, findings), register_effects(self.store, tenant, parsed))
+        except StaleVersion as stale:  # another version won the race for the same parent
+            current = self.store.document(tenant, stale.parent_id, summary=True)
+            findings.append(finding("SH-VER-003", cda.xpath("related", "hl7:parentDocument/hl7:id", at="root"),
+                                    parent=stale.parent_id, parent_version=current["version"], current=current["replaced_by"] or "-",
+                                    current_version="?", status=current["status"]))
+            return Outcome("AE", findings, parsed)
         except DuplicateDocument as dup:
             findings.append(
                 finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=dup.document_id, received_at=dup.existing["received_at"])
@@ -195,7 +202,8 @@ class Archive:
             "transport": parsed.transport,
             "effective_time": d.effective_time,
             "received_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
-            "status": "active",
+            "status": "voided" if is_void_document(d, self.codes) else "active",
+            "void_reason": (lh.authorization_restriction_argument or None) if is_void_document(d, self.codes) else None,
             **visibility(d, self.codes),
             "findings_json": json.dumps([x.to_json() for x in findings], ensure_ascii=False),
             "frame_xml": parsed.frame_bytes,
@@ -251,9 +259,23 @@ def soften(findings: list[Finding], modes: dict[str, str]) -> list[Finding]:
 _WOULD_REFUSE = {"fi": "[hylättäisiin]", "sv": "[skulle avvisas]", "en": "[would refuse]"}
 
 
+class StaleVersion(Exception):
+    def __init__(self, parent_id: str):
+        super().__init__(parent_id)
+        self.parent_id = parent_id
+
+
+def is_void_document(d: ClinicalDocument, codes: CodeSystems) -> bool:
+    status = d.local.record_status if d.local else None
+    system = codes.get(RECORD_STATUS)
+    entry = system.get(status.code) if system and status else None
+    return bool(entry and entry.meaning == "void")
+
+
 def register_effects(store: Store, tenant: str, parsed: Parsed):
     """What an accepted document changes besides itself, as a callable for the document's transaction:
-    a client-relationship document grants (and replaces) register usage rights; a client document
+    a new version supersedes its parent (only if still current: StaleVersion otherwise); a
+    client-relationship document grants (and replaces) register usage rights; a client document
     stored by its register's own organisation opens its matter."""
     d, ctx = parsed.document, parsed.context
     group = d.local.document_group.code if d.local and d.local.document_group else None
@@ -262,7 +284,11 @@ def register_effects(store: Store, tenant: str, parsed: Parsed):
     matter_id = d.matter.id.root if group != "1" and d.matter and d.matter.id else None
     opens_matter = matter_id and parsed.frame.sender == custodian
 
+    parent = replaced(d)
+
     def apply(conn) -> None:
+        if parent is not None and parent.id and not store.supersede(conn, tenant, parent.id.root, d.document_id):
+            raise StaleVersion(parent.id.root)
         if grants:
             relationship, rows = grants
             store.grant_rights(conn, tenant, relationship, d.document_id, rows)

@@ -123,6 +123,14 @@ class World:
         """Rights for this client in any organiser's register naming a unit of `provider_oid`."""
         return [r for r in self.rights(client_id) if (u := self.unit(r.unit_oid)) and u["organisation_oid"] == provider_oid]
 
+    def document(self, document_id: str | None) -> dict | None:
+        return self.store.document(self.tenant, document_id, summary=True) if document_id else None
+
+    def current_version(self, set_id: str | None) -> dict | None:
+        """The set's current version (active or voided), or None when the set is unknown."""
+        versions = self.store.versions(self.tenant, set_id) if set_id else []
+        return next((v for v in reversed(versions) if v["status"] != "replaced"), None)
+
     def matter(self, matter_id: str | None) -> dict | None:
         return self.store.matter(self.tenant, matter_id) if matter_id else None
 

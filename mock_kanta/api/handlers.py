@@ -69,6 +69,15 @@ def get_document(registerOid: str, documentId: str):
     return body, 200, JSON
 
 
+def get_history(registerOid: str, documentId: str):
+    tenant = _tenant()
+    row = _document_row(tenant, registerOid, documentId, summary=True)
+    names = _lookups(tenant)
+    versions = _store().versions(tenant, row["set_id"])
+    current = next((v["document_id"] for v in reversed(versions) if v["status"] != "replaced"), None)
+    return {"setId": row["set_id"], "current": current, "versions": [_document_json(v, names) for v in versions]}, 200, JSON
+
+
 def get_document_xml(registerOid: str, documentId: str):
     return _raw_xml(registerOid, documentId, "document_xml")
 

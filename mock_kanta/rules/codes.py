@@ -31,6 +31,7 @@ DOCUMENT_CODES = (
     ("serviceProcess/code", lambda d: d.local.service_process.code if d.local and d.local.service_process else None,
      cda.local_xpath("service_process") + "/hl7fi:code", "1.2.246.537.6.1277.201701"),
     ("inaccessibleArgument", _lh("inaccessible_argument"), cda.local_xpath("inaccessible_argument"), "1.2.246.537.6.1288.201901"),
+    ("reasonOfCorrection", _lh("reason_of_correction"), cda.local_xpath("reason_of_correction"), "1.2.246.537.5.40178.2008"),
     ("signature/authenticationMethod",
      lambda d: d.local.signature.authentication_method if d.local and d.local.signature else None,
      cda.local_xpath("signature") + "/hl7fi:authenticationMethod", "1.2.246.537.5.40128.2006"),

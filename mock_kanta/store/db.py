@@ -205,6 +205,21 @@ class Store:
         cols = SUMMARY_COLUMNS if summary else [documents]
         return self._one(select(*cols).where((documents.c.tenant_id == tenant) & (documents.c.document_id == document_id)))
 
+    def versions(self, tenant: str, set_id: str) -> list[dict]:
+        """Every version of a document set, oldest first (the history)."""
+        q = select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == tenant) & (documents.c.set_id == set_id))
+        return self._all(q.order_by(documents.c.version, documents.c.seq))
+
+    @staticmethod
+    def supersede(conn, tenant: str, parent_id: str, new_id: str) -> bool:
+        """Mark the parent version replaced by `new_id`, only if it is still current (False: someone was first)."""
+        result = conn.execute(
+            documents.update()
+            .where((documents.c.tenant_id == tenant) & (documents.c.document_id == parent_id) & (documents.c.status == "active"))
+            .values(status="replaced", replaced_by=new_id)
+        )
+        return result.rowcount == 1
+
     def count_documents(self, tenant: str) -> int:
         return self._scalar(select(func.count()).select_from(documents).where(documents.c.tenant_id == tenant))
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 schema_info = Table(
     "schema_info",
@@ -140,7 +140,9 @@ documents = Table(
     Column("transport", String(16)),
     Column("effective_time", String(40)),
     Column("received_at", String(40), nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # active | replaced | voided (never deleted)
+    Column("replaced_by", String(256)),  # the next version's document id
+    Column("void_reason", String(400)),
     Column("visibility", String(16)),  # OmaKanta: visible | restricted | delayed
     Column("visible_from", Date),  # for a delay
     Column("guardian_disclosure", String(24)),  # minors: allowed | prohibited | prohibition-refused
@@ -152,3 +154,4 @@ documents = Table(
 )
 Index("ix_documents_register", documents.c.tenant_id, documents.c.register_oid, documents.c.seq)
 Index("ix_documents_client", documents.c.tenant_id, documents.c.client_id)
+Index("ix_documents_set", documents.c.tenant_id, documents.c.set_id)

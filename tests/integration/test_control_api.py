@@ -123,6 +123,7 @@ def test_swagger_ui_and_spec_are_served(api):
         "/registers",
         "/registers/{registerOid}/documents",
         "/registers/{registerOid}/documents/{documentId}",
+        "/registers/{registerOid}/documents/{documentId}/history",
         "/registers/{registerOid}/documents/{documentId}/document.xml",
         "/registers/{registerOid}/documents/{documentId}/frame.xml",
         "/rules",
@@ -324,6 +325,8 @@ def test_archived_document_in_its_register(api, archived):
         "transport": "multipart",
         "effectiveTime": "2026-07-17T13:06:52+03:00",
         "status": "active",
+        "replacedBy": None,
+        "voidReason": None,
         "visibility": "visible",
         "visibleFrom": None,
         "guardianDisclosure": "allowed",  # the client was born in 2011: a minor, consent code 1
