@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from mock_kanta.audit import AuditLog, submission_event
 from mock_kanta.clock import SandboxClock, utc_now
 from mock_kanta.codes import CodeSystems
 from mock_kanta.model import II, ClinicalDocument, Frame
@@ -60,12 +61,14 @@ class Outcome:
 
 
 class Archive:
-    def __init__(self, settings: Settings, store: Store | None, codes: CodeSystems, trust: Trust, clock: SandboxClock | None = None):
+    def __init__(self, settings: Settings, store: Store | None, codes: CodeSystems, trust: Trust,
+                 clock: SandboxClock | None = None, audit: AuditLog | None = None):
         self.settings = settings
         self.store = store
         self.codes = codes
         self.trust = trust
         self.clock = clock
+        self.audit = audit
 
     # --- reading ----------------------------------------------------------------
 
@@ -131,6 +134,7 @@ class Archive:
         ctx = Context(frame=parsed.frame, document=parsed.document, codes=self.codes)
         tenant = tenant or self.settings.default_tenant
         arrival = at or (self.clock.now(tenant) if self.clock else utc_now())
+        ctx.extras["now"] = arrival
         if self.store is not None:
             ctx.world = World(self.store, tenant, arrival)
         if parsed.document_root is not None:
@@ -143,7 +147,6 @@ class Archive:
         """XMLDSig checks once per document, trust checks once per signature; the rules read both."""
         signatures = xmldsig.verify_document(root)
         ctx.extras["signatures"] = signatures
-        ctx.extras["now"] = arrival
         ctx.extras["trust"] = {
             s.index: self.trust.problems(s.certificate, signed_at=s.signed_at, arrival=arrival)
             + ([TrustProblem("policy", p)] if (p := self.trust.policy_problem(s.certificate, s.description_code)) else [])
@@ -156,28 +159,50 @@ class Archive:
         return self.archive_parsed(tenant, self.read(body, content_type), client_org)
 
     def archive_parsed(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome:
+        """Check, store if clean, and log the submission in the access log (an accepted document's
+        event is written in the document's own transaction)."""
         findings = self.check(parsed, tenant)
         if client_org and parsed.frame is not None and parsed.frame.sender != client_org:
             findings.append(finding("SH-TRN-005", hl7v3.xpath("sender", root=parsed.frame.interaction),
                                     sender=parsed.frame.sender or "-", client=client_org))
         if parsed.fatal:
-            return Outcome("AR", findings, parsed)
+            return self._logged(tenant, Outcome("AR", findings, parsed))
         if any(f.severity is Severity.ERROR for f in findings):
-            return Outcome("AE", findings, parsed)
+            return self._logged(tenant, Outcome("AE", findings, parsed))
+        effects = register_effects(self.store, tenant, parsed)
+        event = submission_event("AA", parsed, findings, at=self._arrival(parsed, tenant), action=_action(parsed.document, self.codes))
+
+        def effects_and_log(conn) -> None:
+            effects(conn)
+            if self.audit is not None:
+                self.audit.record(tenant, event, conn=conn)
+
         try:
-            seq = self.store.insert_document(tenant, self._row(parsed, findings), register_effects(self.store, tenant, parsed))
+            seq = self.store.insert_document(tenant, self._row(parsed, findings), effects_and_log)
         except StaleVersion as stale:  # another version won the race for the same parent
             current = self.store.document(tenant, stale.parent_id, summary=True)
             findings.append(finding("SH-VER-003", cda.xpath("related", "hl7:parentDocument/hl7:id", at="root"),
                                     parent=stale.parent_id, parent_version=current["version"], current=current["replaced_by"] or "-",
                                     current_version="?", status=current["status"]))
-            return Outcome("AE", findings, parsed)
+            return self._logged(tenant, Outcome("AE", findings, parsed))
         except DuplicateDocument as dup:
             findings.append(
                 finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=dup.document_id, received_at=dup.existing["received_at"])
             )
-            return Outcome("AE", findings, parsed)
+            return self._logged(tenant, Outcome("AE", findings, parsed))
         return Outcome("AA", findings, parsed, stored_seq=seq)
+
+    def _arrival(self, parsed: Parsed, tenant: str) -> datetime:
+        ctx = parsed.context
+        return (ctx.extras.get("now") if ctx else None) or (self.clock.now(tenant) if self.clock else utc_now())
+
+    def _logged(self, tenant: str, outcome: Outcome) -> Outcome:
+        """Record a refusal in the access log (its own transaction: nothing else was written)."""
+        if self.audit is not None:
+            at = self._arrival(outcome.parsed, tenant)
+            self.audit.record(tenant, submission_event(outcome.ack, outcome.parsed, outcome.findings, at=at,
+                                                       action=_action(outcome.parsed.document, self.codes)))
+        return outcome
 
     def _row(self, parsed: Parsed, findings: list[Finding]) -> dict:
         f, d = parsed.frame, parsed.document
@@ -257,6 +282,12 @@ def soften(findings: list[Finding], modes: dict[str, str]) -> list[Finding]:
 
 
 _WOULD_REFUSE = {"fi": "[hylättäisiin]", "sv": "[skulle avvisas]", "en": "[would refuse]"}
+
+
+def _action(document: ClinicalDocument | None, codes: CodeSystems) -> str:
+    if document is None or not replaced(document):
+        return "archive"
+    return "void" if is_void_document(document, codes) else "replace"
 
 
 class StaleVersion(Exception):

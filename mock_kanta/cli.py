@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mock_kanta.audit_cli import audit
 from mock_kanta.cards_cli import cards
 from mock_kanta.settings import Settings
 
@@ -195,6 +196,7 @@ def tls_client_cert(org_oid: str, org_name: str | None, out_dir: Path, data_dir:
 
 
 main.add_command(cards)
+main.add_command(audit)
 
 
 if __name__ == "__main__":

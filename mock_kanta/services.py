@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import yaml
 
+import mock_kanta.store.audit_tables  # noqa: F401  (registers the access log's tables)
+import mock_kanta.store.people_tables  # noqa: F401  (guardians)
 from mock_kanta.archive import Archive
+from mock_kanta.audit import AuditLog
 from mock_kanta.clock import SandboxClock
 from mock_kanta.codes import CodeSystems
 from mock_kanta.settings import Settings
@@ -24,6 +27,7 @@ class Services:
     archive: Archive
     clock: SandboxClock
     pki: Pki
+    audit: AuditLog
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
@@ -33,7 +37,8 @@ class Services:
         clock = SandboxClock(store)
         pki = Pki.open(settings.pki_dir, base_url=settings.base_url)
         trust = Trust(pki, load_extra_trust(settings.extra_trust_path))
-        services = cls(settings, store, codes, Archive(settings, store, codes, trust, clock), clock, pki)
+        audit = AuditLog(store, clock)
+        services = cls(settings, store, codes, Archive(settings, store, codes, trust, clock, audit), clock, pki, audit)
         with _init_lock(settings):  # several worker processes may start at once
             store.create_schema()
             services.ensure_tenant(settings.default_tenant)
