@@ -12,7 +12,7 @@ from pathlib import Path
 import connexion
 from starlette.applications import Starlette
 
-from mock_kanta import server
+from mock_kanta import query_routes, server
 from mock_kanta.services import Services
 from mock_kanta.settings import Settings
 
@@ -36,7 +36,8 @@ class Dispatcher:
 def create_app(settings: Settings | None = None, services: Services | None = None):
     services = services or Services.start(settings or Settings())
     logging.getLogger("connexion").setLevel(logging.ERROR)
-    routes = server.routes(services)
+    routes = server.routes(services) + query_routes.routes(
+        services, audit=lambda result: services.audit.record(result.tenant, result.audit_event()))
     wire = Starlette(routes=routes)
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services

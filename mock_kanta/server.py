@@ -116,6 +116,12 @@ def routes(services: Services) -> list[Route]:
 
 async def refuse_client(scope, send, detail: str, services: Services) -> None:
     """The mTLS gate's answer: an AR acknowledgement on the archive path, a problem+json elsewhere."""
+    from mock_kanta import query_routes
+
+    read = query_routes.refusal(scope, detail, services)
+    if read is not None:
+        await read(scope, None, send)
+        return
     if scope["path"] == "/kanta/shark/arkisto":
         ack = services.archive.ack_bytes(services.archive.refuse([finding("SH-TRN-006", "/", detail=detail)]))
         response = Response(ack, status_code=403, media_type=XML)

@@ -57,6 +57,8 @@ class CodeSystems:
         raw = yaml.safe_load(_BUILTIN.read_text(encoding="utf-8"))
         if override_dir and override_dir.is_dir():
             for path in sorted(override_dir.glob("*.yaml")):
+                if path.name == "interactions.yaml":  # interaction ids, not a code system (see query_messages)
+                    continue
                 _merge(raw, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         return cls({oid: _system(oid, body) for oid, body in raw.items()})
 

@@ -30,6 +30,7 @@ class Stage(str, Enum):
     CODES = "codes"
     BODY = "body"
     ARCHIVE = "archive"
+    ACCESS = "access"
 
 
 @dataclass(frozen=True)

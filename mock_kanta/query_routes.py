@@ -1,0 +1,85 @@
+"""The read side on the wire: two Starlette routes for the lean app (mock_kanta.server).
+
+POST /kanta/shark/haku    query    (RCMR_IN200010FI01 -> RCMR_IN200011FI01, modelled)
+POST /kanta/shark/nouto   retrieve (RCMR_IN200012FI01 -> RCMR_IN200013FI01, modelled)
+
+The paths and interaction ids come from `mock_kanta/codes/interactions.yaml` (overridable
+from `<data-dir>/codes/interactions.yaml`). Bodies are `text/xml` (or `application/soap+xml`,
+`application/xml`): the bare request or a SOAP envelope around it; the answer comes back the
+same way. HTTP 200 for AA and AE, 400 for AR, 413 past MOCK_KANTA_MAX_BODY_BYTES, 404 for an
+unknown tenant (X-Mock-Kanta-Tenant).
+
+    app_routes = server.routes(services) + query_routes.routes(services, audit=hook)
+
+`audit(result)` is called once per request with the `query.ReadResult` (who, organisation,
+unit, usage situation, client, documents, outcome, rule ids; `result.audit_fields()`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mock_kanta.query import ReadResult, ReadService
+from mock_kanta.rules import finding
+
+XML = "text/xml; charset=utf-8"
+
+
+def read_service(services) -> ReadService:
+    """The process's read service (made once per Services)."""
+    service = services.__dict__.get("_read_service")
+    if service is None:
+        service = services.__dict__.setdefault("_read_service", ReadService.from_services(services))
+    return service
+
+
+def paths(services) -> dict[str, str]:
+    """{"query": path, "retrieve": path}: the wire paths (for the Dispatcher and the TLS gate)."""
+    reads = read_service(services)
+    return {kind: reads.interactions[kind].path for kind in ("query", "retrieve")}
+
+
+def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> list[Route]:
+    from mock_kanta.server import BodyTooLarge, read_body, tenant_of  # here: server imports this module
+
+    reads = read_service(services)
+    limit = services.settings.max_body_bytes
+
+    def endpoint(kind: str):
+        async def handle(request: Request) -> Response:
+            tenant = tenant_of(request, services)
+            if not services.has_tenant(tenant):
+                result = reads.refuse(kind, tenant, [finding("SH-TRN-004", "/", detail=f"no sandbox tenant {tenant!r} (header X-Mock-Kanta-Tenant)")])
+                return _answer(reads, result, 404, audit)
+            try:
+                body = await read_body(request, limit)
+            except BodyTooLarge as exc:
+                result = reads.refuse(kind, tenant, [finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
+                return _answer(reads, result, 413, audit)
+            client_org = request.scope.get("state", {}).get("client_org")
+            result = reads.handle(kind, tenant, body, request.headers.get("content-type"), client_org)
+            return _answer(reads, result, 400 if result.ack == "AR" else 200, audit)
+
+        handle.__name__ = f"{kind}_endpoint"
+        return handle
+
+    return [Route(reads.interactions[kind].path, endpoint(kind), methods=["POST"]) for kind in ("query", "retrieve")]
+
+
+def _answer(reads: ReadService, result: ReadResult, status: int, audit) -> Response:
+    if audit is not None:
+        audit(result)
+    return Response(reads.response_bytes(result), status_code=status, media_type=XML)
+
+
+def refusal(scope, detail: str, services) -> Response | None:
+    """The mutual-TLS gate's answer on a read path (an AR response with SH-TRN-006), None elsewhere."""
+    for kind, path in paths(services).items():
+        if scope.get("path") == path:
+            reads = read_service(services)
+            result = reads.refuse(kind, services.settings.default_tenant, [finding("SH-TRN-006", "/", detail=detail)])
+            return Response(reads.response_bytes(result), status_code=403, media_type=XML)
+    return None
