@@ -162,6 +162,9 @@ while not go.exists():
     time.sleep(0.001)
 for i in range(count):
     log.record("t1", AuditEvent("read", "ok", person_id=name, detail=str(i)))
+    # A pause longer than SQLite's first busy-handler sleeps, so a waiting writer gets its turn
+    # (without it one worker can starve the other and the test would not exercise concurrency).
+    time.sleep(0.015)
 """
 
 
