@@ -1,16 +1,25 @@
-"""Throughput of the archive path: documents per second, in-process and over HTTP.
+"""Throughput of the archive path: signed documents per second, in-process and over HTTP.
 
-    python bench/archive_bench.py [--n N] [--repeat R] [--http] [--clients C] [--profile]
+    python bench/archive_bench.py [--n N] [--repeat R] [--http] [--workers W] [--clients C] [--profile]
 
-1. check    Archive.read + Archive.check per public sample (nothing stored).
+Every document is a public sample renumbered to its own id, its signatures replaced by
+one made by a stand-in for the sample's signer (a software key certified by the bench's
+own sandbox PKI: a system signature for the asiakkuusasiakirja, a professional one for
+the asiakassuunnitelma), so the archive's full XMLDSig and trust checks run and pass.
+
+1. check    Archive.read + Archive.check per public sample (nothing stored; no errors).
 2. archive  Archive.archive + Archive.ack_bytes with a real Store on a temp SQLite
-            file, SQLite synchronous=FULL and =NORMAL, N unique document ids.
-3. http     (--http) a real `mock-kanta serve` on a free loopback port with a temp
-            data dir; C client threads post N pre-built multipart bodies.
---profile   cProfile of path 2 (synchronous=FULL): top functions and time per stage.
+            file, SQLite synchronous=FULL and =NORMAL, N unique document ids; all AA.
+3. http     (--http) a real `mock-kanta serve --workers W --no-demo-cards` on a free
+            loopback port with a temp data dir (its PKI created and used by the bench
+            first); C client threads post N pre-built multipart bodies; all HTTP 200 + AA.
+--profile   cProfile of path 2 (synchronous=FULL): time per stage and the top functions.
 
-Every figure is the median of R runs. All bodies are built before the clock starts.
-Only loopback traffic; every run is bounded by N and by --max-seconds.
+Every figure is the median of R runs; docs/s also shows (min–max). The machine may be
+shared, so each run also reports, from /proc/stat, in CPUs: "others", what everything but
+the bench and its server ran (other processes, kernel threads such as the journal), and
+"steal", the time the hypervisor gave this VM's CPUs to other guests. All bodies are built and signed before the clock
+starts. Only loopback traffic; every run is bounded by N and by --max-seconds.
 """
 from __future__ import annotations
 
@@ -31,12 +40,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from mock_kanta.rules import Severity  # noqa: E402
 from mock_kanta.services import Services  # noqa: E402
 from mock_kanta.settings import Settings  # noqa: E402
+from mock_kanta.signing.pki import Pki  # noqa: E402
 from mock_kanta.wire import soap  # noqa: E402
 from tests.helpers import ack_of, renumber  # noqa: E402
+from tests.signing import SAMPLE_SIGNERS, issue_signer, resign  # noqa: E402
 
-SAMPLES = ROOT.parent / "shared" / "reference" / "kanta-samples"
+# The public samples, never copied into the repository; BENCH_SAMPLES overrides (e.g. for a snapshot elsewhere).
+SAMPLES = Path(os.environ.get("BENCH_SAMPLES") or ROOT.parent / "shared" / "reference" / "kanta-samples")
 NAMES = ("asiakkuusasiakirja", "asiakassuunnitelma")
 ARCHIVE_PATH = "/kanta/shark/arkisto"
 
@@ -45,14 +58,27 @@ def sample(name: str) -> tuple[bytes, bytes]:
     return (SAMPLES / f"{name}-frame.xml").read_bytes(), (SAMPLES / f"{name}-document.xml").read_bytes()
 
 
-def bodies(n: int, run: int) -> list[tuple[bytes, str]]:
-    """n multipart bodies, the two samples alternating, each with its own document id."""
+def signers(pki: Pki) -> dict[str, tuple[object, str]]:
+    """Per sample, (signer, kind): a stand-in for its signer (same identity), certified by `pki`."""
+    return {name: (issue_signer(pki, *SAMPLE_SIGNERS[name]), SAMPLE_SIGNERS[name][0]) for name in NAMES}
+
+
+def signed_pair(name: str, new_id: str | None, by: dict) -> tuple[bytes, bytes]:
+    """A sample (renumbered to `new_id` if given) with its signatures replaced by one of `by[name]`."""
+    frame, document = sample(name)
+    if new_id is not None:
+        frame, document = renumber(frame, document, new_id)
+    return frame, resign(document, [by[name]])
+
+
+def bodies(n: int, run: int, pki: Pki) -> list[tuple[bytes, str]]:
+    """n signed multipart bodies, the two samples alternating, each with its own document id."""
+    by = signers(pki)
     out = []
     for i in range(n):
-        frame, document = sample(NAMES[i % 2])
-        old = re.search(rb'<id root="([0-9.]+)"\s*/>', document).group(1).decode()
-        frame, document = renumber(frame, document, f"{old.rsplit('.', 1)[0]}.{run}{i:07d}")
-        out.append(soap.build_multipart(frame, document))
+        name = NAMES[i % 2]
+        old = re.search(rb'<id root="([0-9.]+)"\s*/>', sample(name)[1]).group(1).decode()
+        out.append(soap.build_multipart(*signed_pair(name, f"{old.rsplit('.', 1)[0]}.{run}{i:07d}", by)))
     return out
 
 
@@ -63,12 +89,16 @@ def services(data_dir: Path, synchronous: str = "FULL") -> Services:
 # --- 1. parse + check -----------------------------------------------------------------
 
 
-def bench_check(n: int, repeat: int, limit: float) -> dict[str, float]:
+def bench_check(n: int, repeat: int, limit: float) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as tmp:
-        archive = services(Path(tmp)).archive
+        sv = services(Path(tmp))
+        archive, by = sv.archive, signers(sv.pki)
         result = {}
         for name in NAMES:
-            body, ctype = soap.build_multipart(*sample(name))
+            body, ctype = soap.build_multipart(*signed_pair(name, None, by))
+            errors = [f.rule_id for f in archive.check(archive.read(body, ctype)) if f.severity is Severity.ERROR]
+            if errors:
+                raise SystemExit(f"read+check {name}: errors {errors}")
             rates = []
             for _ in range(repeat):
                 t0, done = time.perf_counter(), 0
@@ -76,16 +106,36 @@ def bench_check(n: int, repeat: int, limit: float) -> dict[str, float]:
                     archive.check(archive.read(body, ctype))
                     done += 1
                 rates.append(done / (time.perf_counter() - t0))
-            result[name] = statistics.median(rates)
+            result[name] = spread(rates)
         return result
 
 
 # --- 2. full archive call in-process ------------------------------------------------------
 
 
-def run_archive(archive, work: list[tuple[bytes, str]], limit: float) -> tuple[float, float, int]:
-    """(documents per second, CPU ms per document, answers that were not AA)."""
-    t0, cpu0, done, ok = time.perf_counter(), time.process_time(), 0, 0
+def machine_seconds() -> tuple[float, float]:
+    """(busy, steal): CPU seconds the whole machine has run anything (all CPUs, without idle,
+    iowait and steal), and seconds the hypervisor gave its CPUs to other guests (steal)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+class Interference:
+    """What else used the CPUs during a run: other processes (in CPUs) and hypervisor steal (in CPUs)."""
+
+    def __init__(self):
+        self.t0, (self.busy0, self.steal0) = time.perf_counter(), machine_seconds()
+
+    def stop(self, own_cpu: float) -> tuple[float, float]:
+        elapsed, (busy, steal) = time.perf_counter() - self.t0, machine_seconds()
+        return max(0.0, busy - self.busy0 - own_cpu) / elapsed, (steal - self.steal0) / elapsed
+
+
+def run_archive(archive, work: list[tuple[bytes, str]], limit: float) -> tuple[float, float, int, tuple[float, float]]:
+    """(documents per second, CPU ms per document, answers that were not AA, (others, steal) in CPUs)."""
+    t0, cpu0, seen, done, ok = time.perf_counter(), time.process_time(), Interference(), 0, 0
     for body, ctype in work:
         outcome = archive.archive("default", body, ctype)
         archive.ack_bytes(outcome)
@@ -93,33 +143,44 @@ def run_archive(archive, work: list[tuple[bytes, str]], limit: float) -> tuple[f
         done += 1
         if time.perf_counter() - t0 > limit:
             break
-    return done / (time.perf_counter() - t0), (time.process_time() - cpu0) / done * 1000, done - ok
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    return done / elapsed, cpu / done * 1000, done - ok, seen.stop(cpu)
 
 
-def bench_archive(n: int, repeat: int, limit: float) -> dict[str, tuple[float, float]]:
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):5.0f} ({min(values):.0f}–{max(values):.0f})"
+
+
+def bench_archive(n: int, repeat: int, limit: float) -> dict[str, tuple[str, float, tuple[float, float]]]:
+    """Per synchronous mode: docs/s "median (min–max)", and medians of CPU ms per doc and (others, steal)."""
     result = {}
     for sync in ("FULL", "NORMAL"):
-        rates, cpus = [], []
+        rates, cpus, others = [], [], []
         for r in range(repeat):
-            work = bodies(n, r + 1)
             with tempfile.TemporaryDirectory() as tmp:
-                rate, cpu, not_aa = run_archive(services(Path(tmp), sync).archive, work, limit)
+                sv = services(Path(tmp), sync)
+                work = bodies(n, r + 1, sv.pki)
+                rate, cpu, not_aa, other = run_archive(sv.archive, work, limit)
             if not_aa:
                 raise SystemExit(f"archive {sync}: {not_aa} answer(s) were not AA")
             rates.append(rate)
             cpus.append(cpu)
-        result[sync] = statistics.median(rates), statistics.median(cpus)
+            others.append(other)
+        result[sync] = (spread(rates), statistics.median(cpus),
+                        tuple(statistics.median(o[k] for o in others) for k in (0, 1)))
     return result
 
 
-def profile_archive(n: int, limit: float, top: int = 25) -> None:
-    work = bodies(n, 9)
+def profile_archive(n: int, limit: float, top: int = 10) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        archive = services(Path(tmp)).archive
+        sv = services(Path(tmp))
+        work = bodies(n, 9, sv.pki)
         prof = cProfile.Profile()
         prof.enable()
-        run_archive(archive, work, limit)
+        _rate, _cpu, not_aa, _others = run_archive(sv.archive, work, limit)
         prof.disable()
+    if not_aa:
+        raise SystemExit(f"profile: {not_aa} answer(s) were not AA")
     stats = pstats.Stats(prof)
     total = stats.total_tt
     print(f"\ncProfile of path 2 (synchronous=FULL, {len(work)} documents, {total:.2f} s profiled)")
@@ -127,7 +188,9 @@ def profile_archive(n: int, limit: float, top: int = 25) -> None:
     stages = [
         ("archive.py", "read"), ("soap.py", "unpack"), ("safexml.py", "parse"),
         ("hl7v3.py", "frame_from_tree"), ("cda.py", "document_from_tree"),
-        ("archive.py", "check"), ("archive.py", "_row"), ("db.py", "insert_document"),
+        ("archive.py", "check"), ("archive.py", "_verify_signatures"), ("xmldsig_verify.py", "verify_document"),
+        ("trust.py", "problems"), ("clock.py", "now"), ("db.py", "rule_modes"), ("registry.py", "evaluate"),
+        ("archive.py", "_row"), ("archive.py", "register_effects"), ("db.py", "insert_document"),
         ("archive.py", "ack_bytes"),
     ]
     cumulative = {(Path(file).name, func): ct for (file, _line, func), (_cc, _nc, _tt, ct, _c) in stats.stats.items()}
@@ -162,12 +225,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def server_command(port: int, data_dir: str, workers: int) -> list[str]:
-    if workers == 1:
-        return [sys.executable, "-m", "mock_kanta.cli", "serve", "--port", str(port), "--data-dir", data_dir]
-    # Experiment: several uvicorn worker processes on one SQLite file (`serve` has no --workers yet).
-    services(Path(data_dir))  # create schema and tenant once, before the workers race for it
-    return [sys.executable, "-m", "uvicorn", "--factory", "mock_kanta.app:create_app", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    return [sys.executable, "-m", "mock_kanta.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--data-dir", data_dir, "--workers", str(workers), "--no-demo-cards"]
 
 
 def bench_http(n: int, clients: int, repeat: int, limit: float, synchronous: str, workers: int = 1) -> dict:
@@ -175,8 +234,9 @@ def bench_http(n: int, clients: int, repeat: int, limit: float, synchronous: str
 
     runs = []
     for r in range(repeat):
-        work = bodies(n, r + 5)
         with tempfile.TemporaryDirectory() as tmp:
+            # The server trusts the PKI in its data dir: create it here first and sign with it.
+            work = bodies(n, r + 5, Pki.open(Path(tmp) / "pki"))
             port = free_port()
             env = {**os.environ, "MOCK_KANTA_SQLITE_SYNCHRONOUS": synchronous, "MOCK_KANTA_DATA_DIR": tmp}
             cmd = server_command(port, tmp, workers)
@@ -187,7 +247,9 @@ def bench_http(n: int, clients: int, repeat: int, limit: float, synchronous: str
             finally:
                 proc.terminate()
                 proc.wait(timeout=15)
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    out = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    out["docs_per_s_spread"] = spread([run["docs_per_s"] for run in runs])
+    return out
 
 
 def http_run(proc, port: int, work, clients: int, limit: float, httpx) -> dict:
@@ -200,7 +262,8 @@ def http_run(proc, port: int, work, clients: int, limit: float, httpx) -> dict:
             if httpx.get(url + "/healthz").status_code == 200:
                 break
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     cursor, lock = iter(range(len(work))), threading.Lock()  # one shared cursor over the bodies
     answers: list = [None] * len(work)
     latencies: list[float] = []
@@ -222,13 +285,14 @@ def http_run(proc, port: int, work, clients: int, limit: float, httpx) -> dict:
                 latencies.append(time.perf_counter() - t)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    cpu0, own0, t0 = cpu_seconds(proc.pid), time.process_time(), time.perf_counter()
+    cpu0, own0, seen, t0 = cpu_seconds(proc.pid), time.process_time(), Interference(), time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed, server_cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
     client_cpu = time.process_time() - own0
+    others, steal = seen.stop(server_cpu + client_cpu)
     done = [a for a in answers if a is not None]
     not_aa = sum(isinstance(a, Exception) or a.status_code != 200 or ack_of(a)["type_code"] != "AA" for a in done)
     if not_aa:
@@ -241,6 +305,8 @@ def http_run(proc, port: int, work, clients: int, limit: float, httpx) -> dict:
         "server_cpu_ms_per_doc": server_cpu / len(done) * 1000,
         "client_cpu_ms_per_doc": client_cpu / len(done) * 1000,
         "documents": len(done),
+        "others_load": others,
+        "steal_load": steal,
     }
 
 
@@ -254,8 +320,10 @@ def main() -> None:
     ap.add_argument("--http", action="store_true", help="also measure over HTTP against `mock-kanta serve`")
     ap.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients (default 4)")
     ap.add_argument("--sync", default="FULL", choices=("FULL", "NORMAL"), help="SQLite synchronous mode of the HTTP server (default FULL)")
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes for --http (default 1: `mock-kanta serve`)")
+    ap.add_argument("--workers", type=int, default=1, help="`mock-kanta serve --workers` for --http (default 1)")
     ap.add_argument("--profile", action="store_true", help="cProfile path 2 and print the hot spots")
+    ap.add_argument("--top", type=int, default=10, help="functions listed by --profile (default 10)")
+    ap.add_argument("--skip-inprocess", action="store_true", help="skip paths 1 and 2 (e.g. for --http or --profile only)")
     ap.add_argument("--max-seconds", type=float, default=60, help="stop any one run after this long (default 60)")
     args = ap.parse_args()
     if args.n < 2 or args.repeat < 1 or args.clients < 1 or args.workers < 1:
@@ -263,17 +331,20 @@ def main() -> None:
 
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}  cpus: {os.cpu_count()}  "
           f"n={args.n} repeat={args.repeat} (medians)")
-    for name, rate in bench_check(args.n, args.repeat, args.max_seconds).items():
-        print(f"1. read+check   {name:22} {rate:8.0f} docs/s")
-    for sync, (rate, cpu) in bench_archive(args.n, args.repeat, args.max_seconds).items():
-        print(f"2. archive      synchronous={sync:11} {rate:8.0f} docs/s  CPU {cpu:.1f} ms/doc  (all AA)")
+    if not args.skip_inprocess:
+        for name, rate in bench_check(args.n, args.repeat, args.max_seconds).items():
+            print(f"1. read+check   {name:22} {rate} docs/s  (signed, no errors)")
+        for sync, (rate, cpu, others) in bench_archive(args.n, args.repeat, args.max_seconds).items():
+            print(f"2. archive      synchronous={sync:9} {rate} docs/s  CPU {cpu:.2f} ms/doc  "
+                  f"others {others[0]:.2f} CPU, steal {others[1]:.2f} CPU  (signed, all AA)")
     if args.http:
         h = bench_http(args.n, args.clients, args.repeat, args.max_seconds, args.sync, args.workers)
-        print(f"3. http         {args.workers} worker(s), {args.clients} clients, sync={args.sync} {h['docs_per_s']:8.0f} docs/s  "
-              f"p50 {h['p50_ms']:.1f} ms  p99 {h['p99_ms']:.1f} ms  CPU/doc: server {h['server_cpu_ms_per_doc']:.1f} ms, "
-              f"client {h['client_cpu_ms_per_doc']:.1f} ms  (all AA)")
+        print(f"3. http         {args.workers} worker(s), {args.clients} clients, sync={args.sync}  "
+              f"{h['docs_per_s_spread']} docs/s  p50 {h['p50_ms']:.1f} ms  p99 {h['p99_ms']:.1f} ms  "
+              f"CPU/doc: server {h['server_cpu_ms_per_doc']:.1f} ms, client {h['client_cpu_ms_per_doc']:.1f} ms  "
+              f"others {h['others_load']:.2f} CPU, steal {h['steal_load']:.2f} CPU  (signed, all AA)")
     if args.profile:
-        profile_archive(args.n, args.max_seconds)
+        profile_archive(args.n, args.max_seconds, args.top)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
