@@ -124,15 +124,27 @@ class World:
         return [r for r in self.rights(client_id) if (u := self.unit(r.unit_oid)) and u["organisation_oid"] == provider_oid]
 
     def document(self, document_id: str | None) -> dict | None:
-        return self.store.document(self.tenant, document_id, summary=True) if document_id else None
+        return self._memo("document", document_id, lambda: self.store.document(self.tenant, document_id, summary=True))
 
     def current_version(self, set_id: str | None) -> dict | None:
         """The set's current version (active or voided), or None when the set is unknown."""
-        versions = self.store.versions(self.tenant, set_id) if set_id else []
-        return next((v for v in reversed(versions) if v["status"] != "replaced"), None)
+        def lookup():
+            versions = self.store.versions(self.tenant, set_id)
+            return next((v for v in reversed(versions) if v["status"] != "replaced"), None)
+
+        return self._memo("current", set_id, lookup)
 
     def matter(self, matter_id: str | None) -> dict | None:
-        return self.store.matter(self.tenant, matter_id) if matter_id else None
+        return self._memo("matter", matter_id, lambda: self.store.matter(self.tenant, matter_id))
+
+    def _memo(self, kind: str, key: str | None, lookup):
+        """One store lookup per key and message: several rules ask the same question."""
+        if not key:
+            return None
+        memo = self.__dict__.setdefault("_lookups", {})
+        if (kind, key) not in memo:
+            memo[(kind, key)] = lookup()
+        return memo[(kind, key)]
 
     @cached_property
     def today(self) -> date:

@@ -39,9 +39,8 @@ class Trust:
     def problems(self, cert: x509.Certificate, *, signed_at: datetime | None, arrival: datetime) -> list[TrustProblem]:
         """Chain, revocation and key usage at arrival (sandbox clock); validity at signing and at arrival."""
         out = [p for p in self.pki.check(cert, at=arrival, extra_trust=self.extra) if p.kind != "not-yet-valid"]
-        out += [
-            TrustProblem("invalid-at-signing", p.detail)
-            for p in self.pki.check(cert, at=signed_at or arrival, extra_trust=self.extra)
-            if p.kind in ("expired", "not-yet-valid")
-        ]
+        when = signed_at or arrival
+        start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
+        if not start <= when <= end:  # validity at signing: dates only, the chain was checked above
+            out.append(TrustProblem("invalid-at-signing", f"valid from {start.isoformat()} to {end.isoformat()}, signed at {when.isoformat()}"))
         return out
