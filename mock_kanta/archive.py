@@ -133,15 +133,16 @@ class Archive:
         """All findings; `at` is the arrival time (default: the tenant's sandbox clock, else real time)."""
         ctx = Context(frame=parsed.frame, document=parsed.document, codes=self.codes)
         tenant = tenant or self.settings.default_tenant
-        arrival = at or (self.clock.now(tenant) if self.clock else utc_now())
+        view = self.store.view(tenant) if self.store is not None else None
+        arrival = at or (self.clock.now(tenant, view) if self.clock else utc_now())
         ctx.extras["now"] = arrival
         if self.store is not None:
-            ctx.world = World(self.store, tenant, arrival)
+            ctx.world = World(self.store, tenant, arrival, view)
         if parsed.document_root is not None:
             self._verify_signatures(ctx, parsed.document_root, arrival)
         parsed.context = ctx
         findings = parsed.fatal + evaluate(ctx)
-        return soften(findings, self.store.rule_modes(tenant)) if self.store is not None else findings
+        return soften(findings, view.rule_modes()) if view is not None else findings
 
     def _verify_signatures(self, ctx: Context, root: etree._Element, arrival: datetime) -> None:
         """XMLDSig checks once per document, trust checks once per signature; the rules read both."""

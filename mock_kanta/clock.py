@@ -31,9 +31,10 @@ class SandboxClock:
         self.store = store
         self.real_now = real_now
 
-    def state(self, tenant: str) -> ClockState:
+    def state(self, tenant: str, view=None) -> ClockState:
+        """The clock now; `view` (Store.view) serves the stored setting from the per-process cache."""
         real = self.real_now()
-        row = self.store.clock(tenant)
+        row = view.clock() if view is not None else self.store.clock(tenant)
         if row is None:
             return ClockState(real, "real", timedelta(0))
         if row["frozen_at"]:
@@ -42,8 +43,8 @@ class SandboxClock:
         offset = timedelta(microseconds=row["offset_us"])
         return ClockState(real + offset, "running", offset)
 
-    def now(self, tenant: str) -> datetime:
-        return self.state(tenant).now
+    def now(self, tenant: str, view=None) -> datetime:
+        return self.state(tenant, view).now
 
     def set(self, tenant: str, at: datetime, *, frozen: bool = False) -> ClockState:
         at = _aware(at)

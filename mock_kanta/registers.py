@@ -90,25 +90,20 @@ class Right:
 class World:
     """One tenant's organisations, units, rights and matters, read lazily, at arrival time `now`."""
 
-    def __init__(self, store, tenant: str, now: datetime):
+    def __init__(self, store, tenant: str, now: datetime, view=None):
         self.store, self.tenant, self.now = store, tenant, now
-        self._orgs: dict[str, dict | None] = {}
-        self._units: dict[str, dict | None] = {}
+        self.view = view or store.view(tenant)
         self._rights: dict[str, list[Right]] = {}
 
     def org(self, oid: str | None) -> dict | None:
         if not oid:
             return None
-        if oid not in self._orgs:
-            self._orgs[oid] = self.store.organisation(self.tenant, oid)
-        return self._orgs[oid]
+        return self.view.organisation(oid)
 
     def unit(self, oid: str | None) -> dict | None:
         if not oid:
             return None
-        if oid not in self._units:
-            self._units[oid] = self.store.service_unit(self.tenant, oid)
-        return self._units[oid]
+        return self.view.service_unit(oid)
 
     def kind(self, oid: str | None) -> str | None:
         org = self.org(oid)

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import create_engine, event, func, insert, select, text
+from sqlalchemy import bindparam, create_engine, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from mock_kanta.store.schema import (
@@ -60,6 +60,13 @@ class Store:
                     "move the data directory aside (its documents stay readable in the old file) and start again"
                 )
 
+    def view(self, tenant: str) -> TenantView:
+        """The tenant's cached settings, checked against its generation (call once per message)."""
+        views = self.__dict__.setdefault("_views", {})
+        if tenant not in views:
+            views[tenant] = TenantView(self, tenant)
+        return views[tenant].refresh()
+
     def ping(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(text("SELECT 1")).scalar() == 1
@@ -70,7 +77,7 @@ class Store:
         with self.engine.begin() as conn:
             exists = conn.execute(select(tenants.c.id).where(tenants.c.id == tenant)).first()
             if not exists:
-                conn.execute(insert(tenants).values(id=tenant, name=name or tenant, created_at=_now()))
+                conn.execute(insert(tenants).values(id=tenant, name=name or tenant, created_at=_now(), generation=0))
 
     def tenant(self, tenant: str) -> dict | None:
         return self._one(select(tenants).where(tenants.c.id == tenant))
@@ -78,6 +85,7 @@ class Store:
     def replace_organisations(self, tenant: str, orgs: Iterable[dict], units: Iterable[dict]) -> None:
         """Upsert the tenant's organisations and units (fixtures, seeds) in one transaction."""
         with self.engine.begin() as conn:
+            _bump(conn, tenant)
             for row in orgs:
                 conn.execute(organisations.delete().where(
                     (organisations.c.tenant_id == tenant) & (organisations.c.oid == row["oid"])))
@@ -107,6 +115,7 @@ class Store:
 
     def add_service_unit(self, tenant: str, row: dict) -> None:
         with self.engine.begin() as conn:
+            _bump(conn, tenant)
             conn.execute(insert(service_units).values(tenant_id=tenant, **row))
 
     # --- matters and register usage rights ------------------------------------------------
@@ -158,6 +167,7 @@ class Store:
 
     def set_rule_mode(self, tenant: str, selector: str, mode: str | None) -> None:
         with self.engine.begin() as conn:
+            _bump(conn, tenant)
             conn.execute(rule_modes.delete().where((rule_modes.c.tenant_id == tenant) & (rule_modes.c.selector == selector)))
             if mode:
                 conn.execute(insert(rule_modes).values(tenant_id=tenant, selector=selector, mode=mode))
@@ -170,6 +180,7 @@ class Store:
     def set_clock(self, tenant: str, offset_us: int | None, frozen_at: str | None) -> None:
         """Store the tenant's clock; offset None means real time again."""
         with self.engine.begin() as conn:
+            _bump(conn, tenant)
             conn.execute(clocks.delete().where(clocks.c.tenant_id == tenant))
             if offset_us is not None or frozen_at is not None:
                 conn.execute(insert(clocks).values(tenant_id=tenant, offset_us=offset_us or 0, frozen_at=frozen_at, updated_at=_now()))
@@ -245,6 +256,54 @@ class Store:
     def _scalar(self, q):
         with self.engine.connect() as conn:
             return conn.execute(q).scalar()
+
+
+_GENERATION = select(tenants.c.generation).where(tenants.c.id == bindparam("tenant"))
+
+
+def _bump(conn, tenant: str) -> None:
+    conn.execute(tenants.update().where(tenants.c.id == tenant).values(generation=tenants.c.generation + 1))
+
+
+class TenantView:
+    """One tenant's settings (clock, rule modes, organisations, units), cached per process and
+    re-read only when the tenant's generation changed: one query per message instead of several."""
+
+    def __init__(self, store: "Store", tenant: str):
+        self.store, self.tenant = store, tenant
+        self.generation: int | None = None
+        self._clock = self._modes = None
+        self._orgs: dict[str, dict | None] = {}
+        self._units: dict[str, dict | None] = {}
+
+    def refresh(self) -> "TenantView":
+        with self.store.engine.connect() as conn:
+            generation = conn.execute(_GENERATION, {"tenant": self.tenant}).scalar()
+        if generation != self.generation:
+            self.generation = generation
+            self._clock = self._modes = None
+            self._orgs, self._units = {}, {}
+        return self
+
+    def clock(self) -> dict | None:
+        if self._clock is None:
+            self._clock = (self.store.clock(self.tenant),)
+        return self._clock[0]
+
+    def rule_modes(self) -> dict[str, str]:
+        if self._modes is None:
+            self._modes = self.store.rule_modes(self.tenant)
+        return self._modes
+
+    def organisation(self, oid: str) -> dict | None:
+        if oid not in self._orgs:
+            self._orgs[oid] = self.store.organisation(self.tenant, oid)
+        return self._orgs[oid]
+
+    def service_unit(self, oid: str) -> dict | None:
+        if oid not in self._units:
+            self._units[oid] = self.store.service_unit(self.tenant, oid)
+        return self._units[oid]
 
 
 def _now() -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 schema_info = Table(
     "schema_info",
@@ -30,6 +30,9 @@ tenants = Table(
     Column("id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("created_at", String(40), nullable=False),
+    # Bumped by every change to the tenant's settings (clock, rule modes, organisations, units),
+    # so every worker process can cache them and re-read only after a change.
+    Column("generation", Integer, nullable=False, default=0),
 )
 
 organisations = Table(
