@@ -25,6 +25,16 @@ from mock_kanta.store.schema import (
 # Columns listed by the archivist view (the raw XML is fetched one document at a time).
 SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml")]
 _INSERT_DOCUMENT = insert(documents)  # built once: the archive path inserts one row per request
+# The archive path's lookups, built once with parameters :tenant and :key.
+_TENANT, _KEY = bindparam("tenant"), bindparam("key")
+_DOCUMENT = select(documents).where((documents.c.tenant_id == _TENANT) & (documents.c.document_id == _KEY))
+_DOCUMENT_SUMMARY = select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == _TENANT) & (documents.c.document_id == _KEY))
+_VERSIONS = (select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == _TENANT) & (documents.c.set_id == _KEY))
+             .order_by(documents.c.version, documents.c.seq))
+_MATTER = select(matters).where((matters.c.tenant_id == _TENANT) & (matters.c.matter_id == _KEY))
+_ALL_RIGHTS = (select(register_rights).where((register_rights.c.tenant_id == _TENANT) & (register_rights.c.client_id == _KEY))
+               .order_by(register_rights.c.seq))
+_RIGHTS = _ALL_RIGHTS.where(register_rights.c.replaced_by.is_(None))
 
 
 class SchemaMismatch(RuntimeError):
@@ -121,7 +131,7 @@ class Store:
     # --- matters and register usage rights ------------------------------------------------
 
     def matter(self, tenant: str, matter_id: str) -> dict | None:
-        return self._one(select(matters).where((matters.c.tenant_id == tenant) & (matters.c.matter_id == matter_id)))
+        return self._one(_MATTER, tenant=tenant, key=matter_id)
 
     def matters(self, tenant: str, client_id: str | None = None) -> list[dict]:
         q = select(matters).where(matters.c.tenant_id == tenant).order_by(matters.c.created_at)
@@ -142,10 +152,7 @@ class Store:
                 run(c)
 
     def rights(self, tenant: str, client_id: str, *, include_replaced: bool = False) -> list[dict]:
-        q = select(register_rights).where((register_rights.c.tenant_id == tenant) & (register_rights.c.client_id == client_id))
-        if not include_replaced:
-            q = q.where(register_rights.c.replaced_by.is_(None))
-        return self._all(q.order_by(register_rights.c.seq))
+        return self._all(_ALL_RIGHTS if include_replaced else _RIGHTS, tenant=tenant, key=client_id)
 
     @staticmethod
     def grant_rights(conn, tenant: str, relationship_id: str, document_id: str, rows: list[dict]) -> None:
@@ -213,13 +220,11 @@ class Store:
         return rows, total
 
     def document(self, tenant: str, document_id: str, *, summary: bool = False) -> dict | None:
-        cols = SUMMARY_COLUMNS if summary else [documents]
-        return self._one(select(*cols).where((documents.c.tenant_id == tenant) & (documents.c.document_id == document_id)))
+        return self._one(_DOCUMENT_SUMMARY if summary else _DOCUMENT, tenant=tenant, key=document_id)
 
     def versions(self, tenant: str, set_id: str) -> list[dict]:
         """Every version of a document set, oldest first (the history)."""
-        q = select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == tenant) & (documents.c.set_id == set_id))
-        return self._all(q.order_by(documents.c.version, documents.c.seq))
+        return self._all(_VERSIONS, tenant=tenant, key=set_id)
 
     @staticmethod
     def supersede(conn, tenant: str, parent_id: str, new_id: str) -> bool:
@@ -244,13 +249,13 @@ class Store:
 
     # --- helpers -----------------------------------------------------------------
 
-    def _all(self, q) -> list[dict]:
+    def _all(self, q, **params) -> list[dict]:
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+            return [dict(r._mapping) for r in conn.execute(q, params)]
 
-    def _one(self, q) -> dict | None:
+    def _one(self, q, **params) -> dict | None:
         with self.engine.connect() as conn:
-            r = conn.execute(q).first()
+            r = conn.execute(q, params).first()
             return dict(r._mapping) if r else None
 
     def _scalar(self, q):
