@@ -89,10 +89,9 @@ def reason_xpath(code_system: str, root: str | None = None) -> str:
 
 
 def frame_from_tree(root: etree._Element) -> Frame:
-    frame = read(root, Frame, SPEC)
     qn = etree.QName(root)
     interaction = qn.localname if qn.namespace == NS["hl7"] else root.tag
-    return Frame(**{**frame.__dict__, "interaction": interaction})
+    return read(root, Frame, SPEC, interaction=interaction)
 
 
 def parse_frame(data: bytes) -> tuple[Frame, etree._Element]:

@@ -104,9 +104,9 @@ def _xpath(path: str) -> etree.XPath:
     return etree.XPath(path, namespaces=NS)
 
 
-def read(el: etree._Element, cls: type, spec: tuple[F, ...]) -> Any:
-    """Build an instance of `cls` from element `el` following `spec`."""
-    values = {}
+def read(el: etree._Element, cls: type, spec: tuple[F, ...], **extra: Any) -> Any:
+    """Build an instance of `cls` from element `el` following `spec` (plus `extra` field values)."""
+    values = dict(extra)
     for f in spec:
         if f.path == ".":
             values[f.attr] = _read_value(el, f)
