@@ -9,6 +9,7 @@ import click
 
 from mock_kanta.audit_cli import audit
 from mock_kanta.cards_cli import cards
+from mock_kanta.seed_cli import seed
 from mock_kanta.settings import Settings
 
 
@@ -197,6 +198,7 @@ def tls_client_cert(org_oid: str, org_name: str | None, out_dir: Path, data_dir:
 
 main.add_command(cards)
 main.add_command(audit)
+main.add_command(seed)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -115,7 +115,7 @@ class _Maker:
 
     def _born(self, low_age: int, high_age: int) -> date:
         """A birth date in [today - high_age years, today - low_age years]."""
-        start = self.today.replace(year=self.today.year - high_age) if not (self.today.month == 2 and self.today.day == 29) else self.today - timedelta(days=365 * high_age)
+        start = self.today - timedelta(days=int(high_age * 365.25))
         span = (self.today - start).days - int(low_age * 365.25) - 1
         return start + timedelta(days=self.rng.randint(0, max(span, 0)))
 
@@ -293,6 +293,7 @@ def seed(services, n: int, seed_value: int, *, tenant: str | None = None,
         # a register usage right for a provider unit, from a client-relationship document
         wants_right = rng.random() < RIGHT_SHARE
         unit_row = rng.choice(provider_units) if provider_units else None
+        start = today - timedelta(days=rng.randint(0, 60))  # drawn every time: the draws stay in step across runs
         if wants_right and unit_row is not None:
             kanta_from = _as_date(organiser.get("kanta_from"))
             if kanta_from is not None and today < kanta_from:
@@ -305,9 +306,14 @@ def seed(services, n: int, seed_value: int, *, tenant: str | None = None,
                     org = Org(organiser["oid"], organiser["name"])
                     own = next(u for u in units if u["organisation_oid"] == organiser["oid"])
                     own_unit, provider_unit = Unit(own["oid"], own["name"]), Unit(unit_row["oid"], unit_row["name"])
-                    start = today - timedelta(days=rng.randint(0, 60))
                     signer = cards.system_signer(org.oid, org.name)
                     at = services.clock.now(tenant).astimezone(HKI)  # after the key: a new key's certificate starts now
+                    if at < signer.certificate.not_valid_before_utc:  # the clock is back before the key was made
+                        summary.refused.append(f"{client.hetu}: not sent, the system key of {org.name} is not valid yet "
+                                               "by the sandbox clock")
+                        if progress:
+                            progress(1)
+                        continue
                     doc = client_relationship_document(
                         organiser=org, client=_client(client), effective_time=at, document_id=doc_id,
                         relationship_id=_seed_id(organiser["oid"], seed_value, 2, i),
