@@ -22,9 +22,8 @@ API_SPEC = Path(__file__).parent / "api" / "openapi.yaml"
 class Dispatcher:
     """Route by path: wire endpoints to `wire`, the rest to `control`."""
 
-    def __init__(self, wire, control, wire_paths: set[str], services: Services):
+    def __init__(self, wire, control, wire_paths: set[str]):
         self.wire, self.control, self.wire_paths = wire, control, wire_paths
-        self.services = services
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and (scope["path"] in self.wire_paths or scope["path"].startswith("/pki/")):
@@ -45,7 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for extra in sorted(API_SPEC.parent.glob("*.yaml")):  # one spec per area: api/<area>.yaml at /api/v1/<area>
         if extra != API_SPEC:
             control.add_api(extra.name, base_path=f"/api/v1/{extra.stem}", strict_validation=True, validate_responses=False)
-    app = Dispatcher(wire, control, {r.path for r in routes if "{" not in r.path}, services)
+    app = Dispatcher(wire, control, {r.path for r in routes if "{" not in r.path})
     if services.settings.tls:
         from mock_kanta.tls import ClientCertificateGate
 

@@ -18,7 +18,7 @@ from mock_kanta.codes import CodeSystems
 from mock_kanta.model import II, ClinicalDocument, Frame
 from mock_kanta.registers import World, granted_rights, visibility
 from mock_kanta.rules import Context, Finding, Severity, evaluate, finding
-from mock_kanta.rules.versions import RECORD_STATUS, replaced
+from mock_kanta.rules.versions import is_void_document, replaced
 from mock_kanta.rules.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
 from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
 from mock_kanta.signing import xmldsig
@@ -244,20 +244,24 @@ class Archive:
 
     def ack_bytes(self, outcome: Outcome) -> bytes:
         frame = outcome.parsed.frame
-        details = [
-            AckDetail(_DETAIL_TYPE[f.severity], f.rule_id, RULES_CODE_SYSTEM, f.message["en"][:200], ack_text(f), f.location)
-            for f in outcome.findings
-        ]
         return hl7v3.build_ack(
             outcome.ack,
             frame.message_id if frame else None,
-            details,
+            ack_details(outcome.findings),
             sender_oid=KANTA_SH_DEVICE,
             receiver_oid=frame.sender if frame else None,
             processing_code=frame.processing_code if frame else None,
             now=datetime.now().astimezone(),
             ack_id_root=KANTA_SH_DEVICE,
         )
+
+
+def ack_details(findings: list[Finding]) -> list[AckDetail]:
+    """One acknowledgementDetail per finding (the archive's and the read side's answers alike)."""
+    return [
+        AckDetail(_DETAIL_TYPE[f.severity], f.rule_id, RULES_CODE_SYSTEM, f.message["en"][:200], ack_text(f), f.location)
+        for f in findings
+    ]
 
 
 def ack_text(f: Finding) -> str:
@@ -295,13 +299,6 @@ class StaleVersion(Exception):
     def __init__(self, parent_id: str):
         super().__init__(parent_id)
         self.parent_id = parent_id
-
-
-def is_void_document(d: ClinicalDocument, codes: CodeSystems) -> bool:
-    status = d.local.record_status if d.local else None
-    system = codes.get(RECORD_STATUS)
-    entry = system.get(status.code) if system and status else None
-    return bool(entry and entry.meaning == "void")
 
 
 def register_effects(store: Store, tenant: str, parsed: Parsed):

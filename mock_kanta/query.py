@@ -38,18 +38,16 @@ from lxml import etree
 from sqlalchemy import exists, select
 
 from mock_kanta.access import Assignment, Roles, RoleSource
-from mock_kanta.archive import ack_text
+from mock_kanta.archive import ack_details
 from mock_kanta.clock import utc_now
 from mock_kanta.identity import HetuError, parse_hetu
 from mock_kanta.model import II, Coded, OrgRef
 from mock_kanta.registers import HELSINKI, OWN_USAGE, PROVIDER_USAGE, USAGE_SYSTEM, World, iso_date
 from mock_kanta.rules import Finding, Severity, finding
-from mock_kanta.rules import access as _access_rules  # noqa: F401  (registers SH-QRY / SH-ACC)
-from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM
+from mock_kanta.settings import KANTA_SH_DEVICE
 from mock_kanta.signing.pki import readable_name
 from mock_kanta.store.schema import documents
 from mock_kanta.wire import cda, safexml, soap
-from mock_kanta.wire.hl7v3 import AckDetail
 from mock_kanta.wire.query_messages import (HETU_ROOT, REGISTRATION_ROOT, DocumentEntry, Interactions, QueryAck, ReadRequest,
                                             ReadResponse, build_response, new_response, reason_xpath, request_from_tree,
                                             request_xpath)
@@ -62,7 +60,6 @@ TASK_SYSTEM = "1.2.246.537.6.1221.201601"
 DEFAULT_LIMIT = 100
 HL7_STATUS = {"active": "completed", "replaced": "obsolete", "voided": "nullified"}
 ACTIONS = {"query": "search", "retrieve": "read"}
-_DETAIL_TYPE = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I"}
 _XML_RULES = {"malformed": "SH-XML-001", "empty": "SH-XML-001", "dtd": "SH-XML-002", "too-large": "SH-XML-003", "too-deep": "SH-XML-004"}
 _WITHHELD = {"fi": "Jätettiin pois {n} asiakirjaa:", "sv": "{n} dokument utelämnades:", "en": "{n} document(s) withheld:"}
 _DOC_LOCATION = {
@@ -616,10 +613,7 @@ class ReadService:
     def response(self, result: ReadResult) -> ReadResponse:
         interaction = self.interactions[result.kind]
         r = result.request
-        details = [
-            AckDetail(_DETAIL_TYPE[f.severity], f.rule_id, RULES_CODE_SYSTEM, f.message["en"][:200], ack_text(f), f.location)
-            for f in result.findings
-        ]
+        details = ack_details(result.findings)
         content = result.kind == "retrieve" and result.ack == "AA"
         entries = [self._entry(row, content) for row in result.documents] if result.ack == "AA" else []
         if result.ack == "AA":

@@ -301,7 +301,7 @@ def organiser_in_kanta(ctx, s):
         yield _hit(CUSTODIAN_X, custodian=s.custodian, date=org["kanta_from"].isoformat(), now=ctx.world.today.isoformat())
 
 
-def _unknown_rule(rid, what, getter, location):
+def _unknown_rule(rid, what, getter, location, lookup):
     fi, sv, en = what
 
     @_rule(
@@ -324,10 +324,13 @@ def _unknown_rule(rid, what, getter, location):
     )
     def check(ctx, s):
         oid = getter(s)
-        if oid and (ctx.world.unit(oid) if rid == "SH-REG-013" else ctx.world.org(oid)) is None:
+        if oid and lookup(ctx.world, oid) is None:
             yield _hit(location(ctx), oid=oid)
 
 
-_unknown_rule("SH-REG-011", ("rekisteri", "register", "register (custodian)"), lambda s: s.custodian, lambda ctx: CUSTODIAN_X)
-_unknown_rule("SH-REG-012", ("lähettäjä", "avsändare", "sending organisation"), lambda s: s.sender, _sender_x)
-_unknown_rule("SH-REG-013", ("palveluyksikkö", "serviceenhet", "service unit"), lambda s: s.unit_oid, lambda ctx: UNIT_X)
+_unknown_rule("SH-REG-011", ("rekisteri", "register", "register (custodian)"), lambda s: s.custodian, lambda ctx: CUSTODIAN_X,
+              lambda world, oid: world.org(oid))
+_unknown_rule("SH-REG-012", ("lähettäjä", "avsändare", "sending organisation"), lambda s: s.sender, _sender_x,
+              lambda world, oid: world.org(oid))
+_unknown_rule("SH-REG-013", ("palveluyksikkö", "serviceenhet", "service unit"), lambda s: s.unit_oid, lambda ctx: UNIT_X,
+              lambda world, oid: world.unit(oid))

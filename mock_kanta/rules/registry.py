@@ -169,12 +169,8 @@ def evaluate(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]
             for h in r.check(ctx):
                 out.append(finding(r.id, h.location, **h.params))
         except Exception as exc:  # a broken rule must not hide the others' findings
-            out.append(finding("SH-SYS-001", h_location(r), rule=r.id, error=repr(exc)))
+            out.append(finding("SH-SYS-001", f"(rule {r.id})", rule=r.id, error=repr(exc)))
     return out
-
-
-def h_location(r: Rule) -> str:
-    return f"(rule {r.id})"
 
 
 def checks() -> Iterator[Rule]:

@@ -16,11 +16,16 @@ def replaced(doc):
     return next((r for r in doc.related if (r.type_code or "RPLC") == "RPLC"), None)
 
 
-def is_void(ctx) -> bool:
-    lh = ctx.document.local
-    system = ctx.codes.get(RECORD_STATUS)
-    entry = system.get(lh.record_status.code) if system and lh and lh.record_status else None
+def is_void_document(doc, codes) -> bool:
+    """Marked void (mitätöinti) by its recordStatus: the code whose meaning is "void" in the code data."""
+    status = doc.local.record_status if doc.local else None
+    system = codes.get(RECORD_STATUS)
+    entry = system.get(status.code) if system and status else None
     return bool(entry and entry.meaning == "void")
+
+
+def is_void(ctx) -> bool:
+    return is_void_document(ctx.document, ctx.codes)
 
 
 def _rule(rid, title, message, fix):

@@ -6,7 +6,7 @@ Keusote's register is in Kanta from 1.9.2026 and takes providers' documents from
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
