@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from mock_kanta import traffic
 from mock_kanta.audit import AuditLog, submission_event
 from mock_kanta.clock import SandboxClock, utc_now
 from mock_kanta.codes import CodeSystems
@@ -45,6 +46,8 @@ class Parsed:
     transport: str | None = None
     soap_version: str | None = None  # "1.1" | "1.2" when the request came in a SOAP envelope
     fatal: list[Finding] = field(default_factory=list)  # the message could not be read whole
+    body: bytes | None = None  # the raw body, kept only when it could not be split into parts (traffic log)
+    content_type: str | None = None
     context: Context | None = None  # what the checks saw (decoded bodies, the register world)
 
 
@@ -77,17 +80,20 @@ class Archive:
         limit = self.settings.max_body_bytes
         if len(body) > limit:
             parsed.fatal.append(finding("SH-XML-003", "/", part="HTTP body", size=len(body), limit=limit))
+            parsed.body, parsed.content_type = body, content_type
             return parsed
         try:
             env = soap.unpack(body, content_type)
         except safexml.XMLInputError as exc:
             parsed.fatal.append(_xml_finding("root part", exc))
+            parsed.body, parsed.content_type = body, content_type
             return parsed
         except soap.TransportError as exc:
             if exc.reason == "missing-document":
                 parsed.fatal.append(finding("SH-TRN-002", "/"))
             else:
                 parsed.fatal.append(finding("SH-TRN-001", "/", detail=f"{exc} [{exc.reason}]"))
+            parsed.body, parsed.content_type = body, content_type
             return parsed
         parsed.transport = env.transport
         parsed.soap_version = env.soap_version
@@ -160,8 +166,8 @@ class Archive:
         return self.archive_parsed(tenant, self.read(body, content_type), client_org)
 
     def archive_parsed(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome:
-        """Check, store if clean, and log the submission in the access log (an accepted document's
-        event is written in the document's own transaction)."""
+        """Check, store if clean, and log the submission in the access log and the traffic log (an
+        accepted document's event and traffic row are written in the document's own transaction)."""
         findings = self.check(parsed, tenant)
         if client_org and parsed.frame is not None and parsed.frame.sender != client_org:
             findings.append(finding("SH-TRN-005", hl7v3.xpath("sender", root=parsed.frame.interaction),
@@ -172,14 +178,16 @@ class Archive:
             return self._logged(tenant, Outcome("AE", findings, parsed))
         effects = register_effects(self.store, tenant, parsed)
         event = submission_event("AA", parsed, findings, at=self._arrival(parsed, tenant), action=_action(parsed.document, self.codes))
+        row = self._row(parsed, findings)
 
         def effects_and_log(conn) -> None:
             effects(conn)
             if self.audit is not None:
                 self.audit.record(tenant, event, conn=conn)
+            conn.execute(traffic.INSERT, traffic.accepted_row(tenant, event, row))
 
         try:
-            seq = self.store.insert_document(tenant, self._row(parsed, findings), effects_and_log)
+            seq = self.store.insert_document(tenant, row, effects_and_log)
         except StaleVersion as stale:  # another version won the race for the same parent
             current = self.store.document(tenant, stale.parent_id, summary=True)
             findings.append(finding("SH-VER-003", cda.xpath("related", "hl7:parentDocument/hl7:id", at="root"),
@@ -198,11 +206,19 @@ class Archive:
         return (ctx.extras.get("now") if ctx else None) or (self.clock.now(tenant) if self.clock else utc_now())
 
     def _logged(self, tenant: str, outcome: Outcome) -> Outcome:
-        """Record a refusal in the access log (its own transaction: nothing else was written)."""
-        if self.audit is not None:
-            at = self._arrival(outcome.parsed, tenant)
-            self.audit.record(tenant, submission_event(outcome.ack, outcome.parsed, outcome.findings, at=at,
-                                                       action=_action(outcome.parsed.document, self.codes)))
+        """Record a refusal in the access log and the traffic log (one transaction of its own:
+        nothing else was written)."""
+        if self.store is None:
+            return outcome
+        at = self._arrival(outcome.parsed, tenant)
+        event = submission_event(outcome.ack, outcome.parsed, outcome.findings, at=at,
+                                 action=_action(outcome.parsed.document, self.codes))
+        row = traffic.message_row(tenant, "archive", outcome.ack, at=at, event=event, parsed=outcome.parsed,
+                                  findings=outcome.findings, ack=outcome.ack)
+        with self.store.engine.begin() as conn:
+            if self.audit is not None:
+                self.audit.record(tenant, event, conn=conn)
+            conn.execute(traffic.INSERT, row)
         return outcome
 
     def _row(self, parsed: Parsed, findings: list[Finding]) -> dict:

@@ -72,8 +72,9 @@ def clear_caches() -> None:
     _SIGNERS.clear()
 
 
-def _key(store, tenant: str, document_id: str) -> tuple:
-    return (store.url, tenant, document_id)
+def _key(store, tenant: str, document_id: str, received_at: str | None) -> tuple:
+    """received_at tells a document from one archived under the same id after a tenant reset (other workers' caches)."""
+    return (store.url, tenant, document_id, received_at)
 
 
 # --- filters and pages ---------------------------------------------------------------------
@@ -218,17 +219,17 @@ def provenances(store, tenant: str, rows: list[dict]) -> dict[str, dict]:
     """The provenance of each row, from the cache or (one query for the rest) the stored bytes."""
     out, missing = {}, []
     for row in rows:
-        cached = _PROVENANCE.get(_key(store, tenant, row["document_id"]))
+        cached = _PROVENANCE.get(_key(store, tenant, row["document_id"], row.get("received_at")))
         if cached is None:
             missing.append(row["document_id"])
         else:
             out[row["document_id"]] = cached
     if missing:
-        q = select(documents.c.document_id, documents.c.frame_xml, documents.c.document_xml).where(
+        q = select(documents.c.document_id, documents.c.received_at, documents.c.frame_xml, documents.c.document_xml).where(
             (documents.c.tenant_id == tenant) & documents.c.document_id.in_(missing))
         for raw in _all(store, q):
             prov = read_provenance(raw["frame_xml"], raw["document_xml"])
-            _PROVENANCE.put(_key(store, tenant, raw["document_id"]), prov)
+            _PROVENANCE.put(_key(store, tenant, raw["document_id"], raw["received_at"]), prov)
             out[raw["document_id"]] = prov
     return out
 
@@ -274,9 +275,9 @@ def signer_summary(result, codes=None) -> dict:
     }
 
 
-def signers(store, tenant: str, document_id: str, document_xml: bytes, codes=None) -> list[dict]:
+def signers(store, tenant: str, document_id: str, document_xml: bytes, codes=None, *, received_at: str | None) -> list[dict]:
     """Every signature of a stored document, verified once per process and cached."""
-    key = _key(store, tenant, document_id)
+    key = _key(store, tenant, document_id, received_at)
     cached = _SIGNERS.get(key)
     if cached is not None:
         return cached
@@ -289,8 +290,8 @@ def signers(store, tenant: str, document_id: str, document_xml: bytes, codes=Non
     return found
 
 
-def cached_signers(store, tenant: str, document_id: str) -> list[dict] | None:
-    return _SIGNERS.get(_key(store, tenant, document_id))
+def cached_signers(store, tenant: str, document_id: str, received_at: str | None) -> list[dict] | None:
+    return _SIGNERS.get(_key(store, tenant, document_id, received_at))
 
 
 def document_xml(store, tenant: str, document_ids) -> dict[str, bytes]:

@@ -12,18 +12,22 @@ unknown tenant (X-Mock-Kanta-Tenant).
     app_routes = server.routes(services) + query_routes.routes(services, audit=hook)
 
 `audit(result)` is called once per request with the `query.ReadResult` (who, organisation,
-unit, usage situation, client, documents, outcome, rule ids; `result.audit_fields()`).
+unit, usage situation, client, documents, outcome, rule ids; `result.audit_fields()`); then the
+request is recorded in the tenant's traffic log (mock_kanta.traffic, verdict ok | refused).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mock_kanta import traffic
 from mock_kanta.query import ReadResult, ReadService
 from mock_kanta.rules import finding
+from mock_kanta.store.db import UnknownTenant
 
 XML = "text/xml; charset=utf-8"
 
@@ -43,25 +47,41 @@ def paths(services) -> dict[str, str]:
 
 
 def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> list[Route]:
-    from mock_kanta.server import BodyTooLarge, read_body, tenant_of  # here: server imports this module
+    # here: server imports this module
+    from mock_kanta.server import BodyTooLarge, read_body, tenant_gone, tenant_of, unknown_tenant
 
     reads = read_service(services)
     limit = services.settings.max_body_bytes
 
+    def logged(result: ReadResult, body: bytes | None, content_type: str | None) -> None:
+        """The access log (the `audit` hook), then the traffic log."""
+        if audit is not None:
+            audit(result)
+        traffic.write(services.store, traffic.read_row(result, body, content_type))
+
     def endpoint(kind: str):
+        def no_tenant(tenant: str) -> Response:
+            result = reads.refuse(kind, tenant, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
+            return _answer(reads, result, 404, None)
+
         async def handle(request: Request) -> Response:
             tenant = tenant_of(request, services)
             if not services.has_tenant(tenant):
-                result = reads.refuse(kind, tenant, [finding("SH-TRN-004", "/", detail=f"no sandbox tenant {tenant!r} (header X-Mock-Kanta-Tenant)")])
-                return _answer(reads, result, 404, audit)
+                return no_tenant(tenant)
+            content_type = request.headers.get("content-type")
             try:
-                body = await read_body(request, limit)
-            except BodyTooLarge as exc:
-                result = reads.refuse(kind, tenant, [finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
-                return _answer(reads, result, 413, audit)
-            client_org = request.scope.get("state", {}).get("client_org")
-            result = reads.handle(kind, tenant, body, request.headers.get("content-type"), client_org)
-            return _answer(reads, result, 400 if result.ack == "AR" else 200, audit)
+                try:
+                    body = await read_body(request, limit)
+                except BodyTooLarge as exc:
+                    result = reads.refuse(kind, tenant, [finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
+                    return _answer(reads, result, 413, lambda r: logged(r, None, content_type))
+                client_org = request.scope.get("state", {}).get("client_org")
+                result = reads.handle(kind, tenant, body, content_type, client_org)
+                return _answer(reads, result, 400 if result.ack == "AR" else 200, lambda r: logged(r, body, content_type))
+            except (UnknownTenant, IntegrityError) as exc:  # deleted by another worker since this one cached it
+                if tenant_gone(services, tenant, exc):
+                    return no_tenant(tenant)
+                raise
 
         handle.__name__ = f"{kind}_endpoint"
         return handle

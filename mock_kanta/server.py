@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mock_kanta import shark
+from mock_kanta import shark, traffic
 from mock_kanta.rules import finding
 from mock_kanta.services import Services
+from mock_kanta.store.db import UnknownTenant
 from mock_kanta.wire.soap import SOAP11_NS, SOAP12_NS
 
 TENANT_HEADER = "x-mock-kanta-tenant"
@@ -45,6 +47,19 @@ def tenant_of(request: Request, services: Services) -> str:
     return request.headers.get(TENANT_HEADER) or services.settings.default_tenant
 
 
+def unknown_tenant(tenant: str) -> str:
+    return f"no sandbox tenant {tenant!r} (header X-Mock-Kanta-Tenant)"
+
+
+def tenant_gone(services: Services, tenant: str, exc: Exception) -> bool:
+    """After a failure: True (and the tenant forgotten) when it is because another worker deleted the
+    tenant this process still knew (UnknownTenant, or a row refused for want of its tenant)."""
+    if isinstance(exc, UnknownTenant) or (isinstance(exc, IntegrityError) and services.store.tenant(tenant) is None):
+        services.forget_tenant(tenant)
+        return True
+    return False
+
+
 def routes(services: Services) -> list[Route]:
     archive = services.archive
     limit = services.settings.max_body_bytes
@@ -56,20 +71,29 @@ def routes(services: Services) -> list[Route]:
             return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
 
+    def no_tenant_ack(tenant: str) -> Response:
+        refused = archive.refuse([finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
+        return Response(archive.ack_bytes(refused), status_code=404, media_type=XML)
+
     async def archive_endpoint(request: Request) -> Response:
         tenant = tenant_of(request, services)
         if not services.has_tenant(tenant):
-            refused = archive.refuse([finding("SH-TRN-004", "/", detail=f"no sandbox tenant {tenant!r} (header X-Mock-Kanta-Tenant)")])
-            return Response(archive.ack_bytes(refused), status_code=404, media_type=XML)
+            return no_tenant_ack(tenant)
         try:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
             refused = archive.refuse([finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
+            record_unread(tenant, "archive", "AR", refused.findings, request)
             return Response(archive.ack_bytes(refused), status_code=413, media_type=XML)
         # CPU-bound work runs on the event loop: a thread hop costs more than it saves;
         # scale with worker processes (mock-kanta serve --workers).
         client_org = request.scope.get("state", {}).get("client_org")
-        outcome = archive.archive(tenant, body, request.headers.get("content-type"), client_org)
+        try:
+            outcome = archive.archive(tenant, body, request.headers.get("content-type"), client_org)
+        except (UnknownTenant, IntegrityError) as exc:
+            if tenant_gone(services, tenant, exc):
+                return no_tenant_ack(tenant)
+            raise
         payload = archive.ack_bytes(outcome)
         if outcome.parsed.soap_version:
             payload = soap_envelope(payload, outcome.parsed.soap_version)
@@ -77,15 +101,36 @@ def routes(services: Services) -> list[Route]:
         return Response(payload, status_code=status, media_type=XML)
 
     async def validate_endpoint(request: Request) -> Response:
+        tenant = tenant_of(request, services)
+        if not services.has_tenant(tenant):
+            return JSONResponse(shark.failure(None, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))]), status_code=404)
         try:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
             f = finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)
+            record_unread(tenant, "validate", "invalid", [f], request)
             return JSONResponse(shark.failure(None, [f]), status_code=413)
-        status, payload = shark.validate(archive, body, tenant_of(request, services))
+        try:
+            status, payload = shark.validate(archive, body, tenant, request.headers.get("content-type"))
+        except (UnknownTenant, IntegrityError) as exc:
+            if tenant_gone(services, tenant, exc):
+                return JSONResponse(shark.failure(None, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))]),
+                                    status_code=404)
+            raise
         if payload is None:
             return Response(status_code=status)
         return Response(json.dumps(payload, ensure_ascii=False), status_code=status, media_type="application/json")
+
+    def record_unread(tenant: str, channel: str, verdict: str, findings, request: Request) -> None:
+        """The traffic row of a message refused before it was read (too large: nothing of it is kept)."""
+        try:
+            traffic.write(services.store, traffic.message_row(
+                tenant, channel, verdict, at=services.clock.now(tenant), findings=findings,
+                ack="AR" if channel == "archive" else None, content_type=request.headers.get("content-type"),
+                detail="the body was not read: larger than MOCK_KANTA_MAX_BODY_BYTES"))
+        except IntegrityError as exc:  # the tenant was deleted meanwhile
+            if not tenant_gone(services, tenant, exc):
+                raise
 
     pki = services.pki
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from mock_kanta import traffic
+from mock_kanta.clock import utc_now
 from mock_kanta.rules import Finding, Severity, finding
 from mock_kanta.rules.frame import SERVICE_REQUESTS
 from mock_kanta.wire import hl7v3
@@ -33,17 +35,36 @@ def failure(message_id: str | None, findings: list[Finding]) -> dict:
     }
 
 
-def validate(archive, body: bytes, tenant: str | None = None) -> tuple[int, dict | None]:
-    """Validate one request body; (HTTP status, JSON payload or None for an empty 200)."""
+def validate(archive, body: bytes, tenant: str | None = None, content_type: str | None = None) -> tuple[int, dict | None]:
+    """Validate one request body; (HTTP status, JSON payload or None for an empty 200). Each call is
+    recorded in the tenant's traffic log (valid | invalid); UnknownTenant (mock_kanta.store.db)
+    for a tenant that does not exist."""
+    tenant = tenant or archive.settings.default_tenant
+    if archive.store is not None:
+        archive.store.view(tenant)  # UnknownTenant before anything is written
     request, problem = _request(body)
     if problem:
-        return 400, failure(None, [finding("SH-TRN-004", "/", detail=problem)])
+        findings = [finding("SH-TRN-004", "/", detail=problem)]
+        _record(archive, tenant, None, findings, body=body, content_type=content_type)
+        return 400, failure(None, findings)
     parsed = archive.read_parts(request["siirtokehysXml"].encode("utf-8"), request["asiakirjaXml"].encode("utf-8"), "shark-json")
     findings = archive.check(parsed, tenant)
     findings += _service_request(request["palveluPyynto"], parsed.frame)
+    _record(archive, tenant, parsed, findings, content_type=content_type)
     if any(f.severity is Severity.ERROR for f in findings):
         return 400, failure(request.get("messageId"), findings)
     return 200, None
+
+
+def _record(archive, tenant: str, parsed, findings: list[Finding], **raw) -> None:
+    """One traffic row: the parts as received (the raw body when it was not a valid request)."""
+    if archive.store is None:
+        return
+    now = parsed.context.extras.get("now") if parsed is not None and parsed.context else None
+    verdict = "invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid"
+    traffic.write(archive.store, traffic.message_row(
+        tenant, "validate", verdict, at=now or (archive.clock.now(tenant) if archive.clock else utc_now()),
+        parsed=parsed, findings=findings, **raw))
 
 
 def _request(body: bytes) -> tuple[dict | None, str | None]:

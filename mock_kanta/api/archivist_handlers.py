@@ -53,7 +53,7 @@ def get_document(registerOid: str, documentId: str):
     names = _lookups(tenant)
     provenance = archivist.provenances(store, tenant, [row]).get(documentId, {})
     versions = archivist.version_sets(store, tenant, [row["set_id"]]).get(row["set_id"])
-    signers = archivist.signers(store, tenant, documentId, row["document_xml"], _services().codes)
+    signers = archivist.signers(store, tenant, documentId, row["document_xml"], _services().codes, received_at=row["received_at"])
     body = _document_json(row, names, provenance, versions, signers)
     body["message"] = provenance.get("message")
     body["author"] = provenance.get("author")
@@ -149,11 +149,12 @@ def _document_json(row: dict, names: tuple[dict, dict], provenance: dict, versio
 def _page_signers(tenant: str, rows: list[dict], verify: bool) -> dict[str, list[dict]]:
     """Signer summaries of a page: from the cache; with verify=True the rest are verified now (and cached)."""
     store = _store()
-    found = {r["document_id"]: s for r in rows if (s := archivist.cached_signers(store, tenant, r["document_id"])) is not None}
+    received = {r["document_id"]: r["received_at"] for r in rows}
+    found = {d: s for d, at in received.items() if (s := archivist.cached_signers(store, tenant, d, at)) is not None}
     if verify:
-        missing = [r["document_id"] for r in rows if r["document_id"] not in found]
+        missing = [d for d in received if d not in found]
         for doc_id, xml in archivist.document_xml(store, tenant, missing).items():
-            found[doc_id] = archivist.signers(store, tenant, doc_id, xml, _services().codes)
+            found[doc_id] = archivist.signers(store, tenant, doc_id, xml, _services().codes, received_at=received[doc_id])
     return found
 
 

@@ -1,11 +1,12 @@
 """The store: rows in, rows out, one transaction per write. Knows nothing of XML or rules."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, event, func, insert, select, text
+from sqlalchemy import bindparam, create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from mock_kanta.store.schema import (
@@ -19,6 +20,7 @@ from mock_kanta.store.schema import (
     rule_modes,
     schema_info,
     service_units,
+    tenant_seeds,
     tenants,
 )
 
@@ -39,6 +41,17 @@ _RIGHTS = _ALL_RIGHTS.where(register_rights.c.replaced_by.is_(None))
 
 class SchemaMismatch(RuntimeError):
     pass
+
+
+class UnknownTenant(LookupError):
+    """No such tenant (any more): another worker may have deleted it since this one cached it."""
+
+    def __init__(self, tenant: str):
+        super().__init__(tenant)
+        self.tenant = tenant
+
+    def __str__(self) -> str:
+        return f"no sandbox tenant {self.tenant!r}"
 
 
 class DuplicateDocument(Exception):
@@ -71,11 +84,14 @@ class Store:
                 )
 
     def view(self, tenant: str) -> TenantView:
-        """The tenant's cached settings, checked against its generation (call once per message)."""
+        """The tenant's cached settings, checked against its generation (call once per message);
+        UnknownTenant if the tenant does not exist (e.g. deleted by another worker)."""
         views = self.__dict__.setdefault("_views", {})
-        if tenant not in views:
-            views[tenant] = TenantView(self, tenant)
-        return views[tenant].refresh()
+        view = views.get(tenant) or views.setdefault(tenant, TenantView(self, tenant))
+        if view.refresh().generation is None:
+            views.pop(tenant, None)
+            raise UnknownTenant(tenant)
+        return view
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
@@ -83,14 +99,60 @@ class Store:
 
     # --- tenants and organisations ----------------------------------------------
 
-    def ensure_tenant(self, tenant: str, name: str | None = None) -> None:
-        with self.engine.begin() as conn:
-            exists = conn.execute(select(tenants.c.id).where(tenants.c.id == tenant)).first()
-            if not exists:
-                conn.execute(insert(tenants).values(id=tenant, name=name or tenant, created_at=_now(), generation=0))
+    def ensure_tenant(self, tenant: str, name: str | None = None) -> bool:
+        """Create the tenant row unless it exists; True if it was created here."""
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(select(tenants.c.id).where(tenants.c.id == tenant)).first():
+                    return False
+                # A random first generation: a tenant made again under a deleted one's id never
+                # matches what another worker cached for the old one.
+                conn.execute(insert(tenants).values(id=tenant, name=name or tenant, created_at=_now(),
+                                                    generation=secrets.randbelow(1 << 30)))
+                return True
+        except IntegrityError:  # another worker made it first
+            return False
 
     def tenant(self, tenant: str) -> dict | None:
         return self._one(select(tenants).where(tenants.c.id == tenant))
+
+    def tenants(self, only: str | None = None) -> list[dict]:
+        """Every tenant (or `only` that one), oldest first, with its seed parameters
+        (seed_clients and seed_value, None when it was not seeded)."""
+        q = (select(tenants, tenant_seeds.c.clients.label("seed_clients"), tenant_seeds.c.seed.label("seed_value"))
+             .outerjoin(tenant_seeds, tenant_seeds.c.tenant_id == tenants.c.id)
+             .order_by(tenants.c.created_at, tenants.c.id))
+        return self._all(q.where(tenants.c.id == only) if only is not None else q)
+
+    def tenant_seed(self, tenant: str) -> dict | None:
+        """{"clients": N, "seed": S} the tenant was made with, or None."""
+        return self._one(select(tenant_seeds.c.clients, tenant_seeds.c.seed).where(tenant_seeds.c.tenant_id == tenant))
+
+    def set_tenant_seed(self, tenant: str, clients: int, seed: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(tenant_seeds.delete().where(tenant_seeds.c.tenant_id == tenant))
+            conn.execute(insert(tenant_seeds).values(tenant_id=tenant, clients=clients, seed=seed))
+
+    def reset_tenant(self, tenant: str) -> dict[str, int]:
+        """Delete every row of the tenant in every table (children first) in one transaction, keeping
+        the tenant row and its seed parameters, and bump its generation so every worker's cached
+        settings refresh. The access log's chain starts again from nothing. Returns rows deleted per table.
+        UnknownTenant if there is no such tenant."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(tenants.c.id).where(tenants.c.id == tenant)).first() is None:
+                raise UnknownTenant(tenant)
+            _bump(conn, tenant)
+            return _delete_rows(conn, tenant, keep=_KEPT_ON_RESET)
+
+    def delete_tenant(self, tenant: str) -> dict[str, int]:
+        """Delete the tenant and every row it has, in one transaction; UnknownTenant if there is none."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(tenants.c.id).where(tenants.c.id == tenant)).first() is None:
+                raise UnknownTenant(tenant)
+            deleted = _delete_rows(conn, tenant)
+            conn.execute(tenants.delete().where(tenants.c.id == tenant))
+        self.__dict__.get("_views", {}).pop(tenant, None)
+        return deleted
 
     def replace_organisations(self, tenant: str, orgs: Iterable[dict], units: Iterable[dict]) -> None:
         """Upsert the tenant's organisations and units (fixtures, seeds) in one transaction."""
@@ -268,6 +330,25 @@ _GENERATION = select(tenants.c.generation).where(tenants.c.id == bindparam("tena
 
 def _bump(conn, tenant: str) -> None:
     conn.execute(tenants.update().where(tenants.c.id == tenant).values(generation=tenants.c.generation + 1))
+
+
+_KEPT_ON_RESET = frozenset({"tenants", "tenant_seeds"})
+
+
+def _delete_rows(conn, tenant: str, keep: frozenset[str] = frozenset({"tenants"})) -> dict[str, int]:
+    """Delete the tenant's rows from every table in the database with a tenant_id column, except
+    the `keep` ones: tables on `metadata` dependents first, after any others (a module not imported
+    in this process). A table on `metadata` not yet created in the database is skipped."""
+    known, found = {t.name for t in metadata.sorted_tables}, inspect(conn)
+    existing = set(found.get_table_names())
+    others = [name for name in sorted(existing - known) if any(c["name"] == "tenant_id" for c in found.get_columns(name))]
+    deleted = {}
+    for name in others:
+        deleted[name] = conn.execute(text(f'DELETE FROM "{name}" WHERE tenant_id = :tenant'), {"tenant": tenant}).rowcount
+    for table in reversed(metadata.sorted_tables):
+        if table.name in existing and table.name not in keep and "tenant_id" in table.c:
+            deleted[table.name] = conn.execute(table.delete().where(table.c.tenant_id == tenant)).rowcount
+    return deleted
 
 
 class TenantView:

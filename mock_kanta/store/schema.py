@@ -1,4 +1,5 @@
-"""Tables. Every table starts with tenant_id; nothing is ever deleted."""
+"""Tables. Every table starts with tenant_id; nothing is ever deleted, except that a whole
+tenant can be reset (all its rows go) or deleted (see Store.reset_tenant)."""
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -32,7 +33,20 @@ tenants = Table(
     Column("created_at", String(40), nullable=False),
     # Bumped by every change to the tenant's settings (clock, rule modes, organisations, units),
     # so every worker process can cache them and re-read only after a change.
+    # Starts at a random value (Store.create_tenant), so a tenant deleted and made again under the
+    # same id never matches a generation another worker cached for the old one.
     Column("generation", Integer, nullable=False, default=0),
+)
+
+# How a tenant was seeded when it was made (mock_kanta.seed), so a reset seeds it again the
+# same way. Kept by a reset, gone with the tenant. (A table of its own: no schema version step.)
+tenant_seeds = Table(
+    "tenant_seeds",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("clients", Integer, nullable=False),
+    Column("seed", Integer, nullable=False),
+    ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
 )
 
 organisations = Table(
