@@ -9,8 +9,10 @@ import click
 
 from mock_kanta.audit_cli import audit
 from mock_kanta.cards_cli import cards
+from mock_kanta.scenario.cli import scenario
 from mock_kanta.seed_cli import seed
 from mock_kanta.settings import Settings
+from mock_kanta.tenant_cli import tenant
 
 
 @click.group()
@@ -199,6 +201,8 @@ def tls_client_cert(org_oid: str, org_name: str | None, out_dir: Path, data_dir:
 main.add_command(cards)
 main.add_command(audit)
 main.add_command(seed)
+main.add_command(scenario)
+main.add_command(tenant)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,324 @@
+"""Run a scenario against a sandbox: its own fresh tenant, a frozen clock, virtual cards, then the steps in order.
+
+    run = ScenarioRun(load_scenario(path), "http://127.0.0.1:8080", "var")
+    run.prepare()              # an Item: tenant created, clock frozen at start:, cards issued, guardians recorded
+    run.run_step(0)            # an Item per step (the web UI plays them one by one)
+    case = run.run_all()       # the rest; after the first failed step the others are skipped
+
+`run_files(paths, target_url=None, data_dir=None)` runs several files into one
+`mock_kanta.reports.Report`; without a target it starts a throw-away sandbox.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+from time import perf_counter
+from typing import Callable
+
+import httpx
+
+from mock_kanta.client import Client, KantaClient, KantaClientError, Org, Professional, Unit
+from mock_kanta.client.query import QueryClient, Reader
+from mock_kanta.client.sender import TENANT_HEADER
+from mock_kanta.reports import Case, Item, Report
+from mock_kanta.scenario.fields import HELSINKI
+from mock_kanta.scenario.keys import KeyProblem, Keys
+from mock_kanta.scenario.model import Scenario, Step, load_scenario
+from mock_kanta.scenario.steps import HANDLERS, Outcome, Sent, StepError
+from mock_kanta.signing.cards import CardError
+
+TENANTS_PATH = "/api/v1/tenants"
+STATUS_WORD = {"passed": "ok", "failed": "FAILED", "error": "ERROR", "skipped": "skipped"}
+Progress = Callable[[str], None]
+
+
+def new_tenant_id(scenario_id: str) -> str:
+    """scn-<scenario id>-<6 hex>: within the tenants API's [a-z0-9][a-z0-9-]{0,62}."""
+    stem = re.sub(r"[^a-z0-9-]+", "-", scenario_id.lower()).strip("-")[:48] or "scenario"
+    return f"scn-{stem}-{secrets.token_hex(3)}"
+
+
+def _seconds(start: float) -> float:
+    return round(perf_counter() - start, 4)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+class ScenarioRun:
+    """One scenario against one sandbox, step by step; its state is what the steps made so far."""
+
+    def __init__(self, scenario: Scenario, target_url: str, data_dir: Path | str, tenant: str | None = None, *,
+                 lang: str = "en", progress: Progress | None = None, timeout: float = 60.0):
+        self.scenario = scenario
+        self.target_url = target_url.rstrip("/")
+        self.data_dir = Path(data_dir)
+        self.tenant = tenant
+        self.created_tenant = False
+        self.lang, self.progress = lang, progress
+        self.steps: list[Step] = list(scenario.steps)
+        self.results: list[Item | None] = [None] * len(self.steps)
+        self.preparation: Item | None = None
+        self.http = httpx.Client(timeout=timeout)
+        self.kanta: KantaClient | None = None
+        self.reads: QueryClient | None = None
+        self.keys: Keys | None = None
+        self.now: datetime | None = None
+        self.clients = {a: Client(c.hetu, c.given, c.family, c.gender) for a, c in scenario.clients.items()}
+        self.professionals = {a: Professional(p.registration, p.given, p.family, p.hetu, p.title)
+                              for a, p in scenario.professionals.items()}
+        self.units: dict[str, tuple[Org, Unit]] = {}
+        self.cards: dict[str, tuple] = {}  # alias -> (Card, signer)
+        self.documents: dict[str, Sent] = {}
+        self.matters: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}  # document id -> alias
+        self._orgs: dict[str, Org] = {}
+        self.unknown_orgs: set[str] = set()  # OIDs the sandbox does not know (used with a placeholder name)
+
+    # --- what the step handlers use ---
+
+    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """A control API call in the scenario's tenant; StepError when the sandbox does not answer."""
+        headers = {TENANT_HEADER: self.tenant} if self.tenant else {}
+        try:
+            return self.http.request(method, self.target_url + path, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            raise StepError(f"the sandbox at {self.target_url} did not answer ({type(exc).__name__}: {exc})") from None
+
+    def party(self, alias: str) -> tuple[Org, Unit]:
+        return self.units[alias]
+
+    def org(self, oid: str) -> Org:
+        """The organisation (with its name, when the sandbox knows it)."""
+        if oid not in self._orgs:
+            response = self.api("GET", f"/api/v1/organisations/{oid}")
+            known = response.status_code == 200
+            self._orgs[oid] = Org(oid, response.json()["name"] if known else f"organisaatio {oid}")
+            if not known:
+                self.unknown_orgs.add(oid)
+        return self._orgs[oid]
+
+    def register_oid(self, value: str) -> str:
+        """A register named by a unit alias (its organisation's register) or by its OID."""
+        return self.scenario.units[value].organisation if value in self.scenario.units else value
+
+    def name_of_register(self, oid: str) -> str:
+        org = self.org(oid)
+        return f"{oid} (not known to the sandbox)" if oid in self.unknown_orgs else f"{org.name} ({oid})"
+
+    def officer(self, org: Org) -> Professional:
+        """Who sends an organiser's client-relationship document when the step names nobody (a fictional officer)."""
+        number = int(hashlib.sha256(org.oid.encode()).hexdigest(), 16) % 10**7
+        return Professional(f"2519{number:07d}", "Scenario", "Virkailija", title="sosiaalityöntekijä")
+
+    def reader(self, professional: str, unit: str) -> Reader:
+        org, unit_ = self.units[unit]
+        return Reader(self.professionals[professional], organisation=org, unit=unit_,
+                      certificate=self.cards[professional][0].certificate)
+
+    def remember(self, sent: Sent) -> None:
+        if sent.alias:
+            self.documents[sent.alias] = sent
+        self._aliases[sent.document_id] = sent.alias or sent.document_id
+
+    def alias_of(self, document_id: str) -> str:
+        return self._aliases.get(document_id, document_id)
+
+    # --- preparing ---
+
+    def prepare(self) -> Item:
+        """Create the fresh tenant, freeze its clock, issue the cards, record the guardians (once)."""
+        if self.preparation is not None:
+            return self.preparation
+        start, evidence = perf_counter(), []
+        try:
+            self._prepare(evidence)
+            item = Item("prepare", "passed", _seconds(start), evidence=evidence)
+        except (StepError, KeyProblem, CardError, KantaClientError, httpx.HTTPError) as exc:
+            item = Item("prepare", "error", _seconds(start), why=f"the scenario could not start: {exc}", evidence=evidence)
+        self.preparation = item
+        self._say(0, "prepare" + (f" (tenant {self.tenant})" if self.tenant else ""), item)
+        return item
+
+    def _prepare(self, evidence: list[str]) -> None:
+        try:
+            self.http.get(self.target_url + "/healthz").raise_for_status()
+        except httpx.HTTPError as exc:
+            raise StepError(f"no sandbox answers at {self.target_url} ({type(exc).__name__}: {exc})") from None
+        self.keys = Keys(self.data_dir)
+        root = self.http.get(self.target_url + "/pki/ca/root.crt")
+        if root.status_code == 200 and root.content != self.keys.pki.ca_der("root"):
+            raise StepError(f"the data directory {self.data_dir} belongs to another sandbox: its root CA differs from "
+                            f"{self.target_url}/pki/ca/root.crt (give the target's --data-dir)")
+        self._tenant(evidence)
+        self.kanta = KantaClient(self.target_url, tenant=self.tenant, http=self.http)
+        self.reads = QueryClient.of(self.kanta)
+        for alias, spec in self.scenario.units.items():
+            org = self.org(spec.organisation)
+            response = self.api("GET", f"/api/v1/service-units/{spec.unit}")
+            if response.status_code == 200:
+                unit = Unit(spec.unit, response.json()["name"])
+                if response.json().get("organisationOid") != spec.organisation:
+                    evidence.append(f"note: unit {alias} ({spec.unit}) belongs to {response.json().get('organisationOid')}, "
+                                    f"not {spec.organisation}")
+            else:
+                unit = Unit(spec.unit, f"palveluyksikkö {spec.unit}")
+                evidence.append(f"note: the sandbox knows no service unit {spec.unit} (units.{alias})")
+            if spec.organisation in self.unknown_orgs:
+                evidence.append(f"note: the sandbox knows no organisation {spec.organisation} (units.{alias})")
+            self.units[alias] = (org, unit)
+        at = self.scenario.start or datetime.now(timezone.utc)
+        self.now = datetime.fromisoformat(self.kanta.clock_set(at, frozen=True)["now"])
+        evidence.append(f"sandbox clock frozen at {self.now.astimezone(HELSINKI):%Y-%m-%d %H:%M %Z}")
+        low, high = self.scenario.time_span(self.now)
+        for alias, spec in self.scenario.professionals.items():
+            card, signer, issued = self.keys.card(spec, low, high)
+            self.cards[alias] = (card, signer)
+            evidence.append(f"{alias}: {'issued' if issued else 'reused'} virtual card {card.id} "
+                            f"({card.given} {card.family}, {card.registration_number}), valid "
+                            f"{card.not_before:%Y-%m-%d} .. {card.not_after:%Y-%m-%d}")
+        for alias, client in self.scenario.clients.items():
+            for guardian in client.guardians:
+                body = {"minorClientId": client.hetu, "guardianId": self.scenario.clients[guardian].hetu,
+                        "source": f"scenario {self.scenario.id}"}
+                response = self.api("POST", "/api/v1/omakanta/guardians", json=body)
+                if response.status_code != 201:
+                    raise StepError(f"recording {guardian} as {alias}'s guardian answered HTTP {response.status_code}: "
+                                    f"{response.text[:300]}")
+                evidence.append(f"{guardian} recorded as {alias}'s guardian")
+        evidence.append("clients: " + ", ".join(f"{a} {c.hetu}" for a, c in self.scenario.clients.items()))
+
+    def _tenant(self, evidence: list[str]) -> None:
+        if self.tenant is not None:
+            if self.api("GET", "/api/v1/clock").status_code == 404:
+                raise StepError(f"the sandbox has no tenant {self.tenant!r}")
+            evidence.append(f"tenant {self.tenant} (given)")
+            return
+        tenant = new_tenant_id(self.scenario.id)
+        body = {"id": tenant, "name": self.scenario.title_in(self.lang)[:200]}
+        try:
+            response = self.http.post(self.target_url + TENANTS_PATH, json=body)
+        except httpx.TransportError as exc:
+            raise StepError(f"the sandbox at {self.target_url} did not answer ({exc})") from None
+        if response.status_code in (404, 405):
+            raise StepError(f"the sandbox at {self.target_url} has no tenants API ({TENANTS_PATH} answered "
+                            f"HTTP {response.status_code}); give an existing tenant to run in")
+        if response.status_code not in (200, 201):
+            raise StepError(f"creating tenant {tenant} answered HTTP {response.status_code}: {response.text[:300]}")
+        self.tenant, self.created_tenant = tenant, True
+        evidence.append(f"tenant {tenant} created")
+
+    # --- running ---
+
+    def run_step(self, index: int) -> Item:
+        """Run step `index` (0-based in `steps`) and return its Item (also kept in `results`)."""
+        step = self.steps[index]
+        if self.prepare().status != "passed":
+            item = Item(step.name, "error", why=f"step {step.number} ({step.label}) cannot run: the scenario could not start")
+        else:
+            start = perf_counter()
+            try:
+                outcome: Outcome = HANDLERS[step.kind](self, step)
+                why = f"step {step.number} ({step.label}): " + "; ".join(outcome.problems) if outcome.problems else ""
+                item = Item(step.name, "failed" if outcome.problems else "passed", _seconds(start), why,
+                            outcome.sent, outcome.received, outcome.evidence)
+            except (StepError, KeyProblem, CardError) as exc:
+                item = Item(step.name, "error", _seconds(start), f"step {step.number} ({step.label}) could not run: {exc}")
+            except httpx.HTTPError as exc:
+                item = Item(step.name, "error", _seconds(start),
+                            f"step {step.number} ({step.label}) could not run: the sandbox did not answer ({exc})")
+            except Exception as exc:  # a fault of the runner or the sandbox: reported, never a crash of the whole run
+                item = Item(step.name, "error", _seconds(start),
+                            f"step {step.number} ({step.label}) could not run: {type(exc).__name__}: {exc}")
+        self.results[index] = item
+        self._say(step.number, step.label, item)
+        return item
+
+    def run_all(self) -> Case:
+        """Prepare if needed, run every step not yet run; after a failed step the rest are skipped."""
+        stopped = None if self.prepare().status == "passed" else "the scenario could not start"
+        for index, step in enumerate(self.steps):
+            item = self.results[index]
+            if item is None:
+                if stopped:
+                    item = self.results[index] = Item(step.name, "skipped", why=f"skipped: {stopped}")
+                    self._say(step.number, step.label, item)
+                else:
+                    item = self.run_step(index)
+            if item.status in ("failed", "error") and not stopped:
+                stopped = f"step {step.number} ({step.label}) did not pass"
+        return self.case()
+
+    def case(self) -> Case:
+        """The report's case: the preparation and every step so far (steps not run are skipped)."""
+        items = [self.preparation or Item("prepare", "skipped", why="not run")]
+        items += [r or Item(s.name, "skipped", why="not run") for s, r in zip(self.steps, self.results)]
+        properties = {"target": self.target_url, "tenant": self.tenant or "",
+                      "start": self.scenario.start.isoformat() if self.scenario.start else "real time at the run",
+                      "steps": str(len(self.steps))}
+        if self.scenario.description:
+            properties["description"] = self.scenario.description
+        return Case(self.scenario.id, self.scenario.title_in(self.lang), items,
+                    source=str(self.scenario.path or self.scenario.source), properties=properties)
+
+    def close(self, *, delete_tenant: bool = False) -> None:
+        """Close the connection; `delete_tenant` removes a tenant this run created."""
+        if delete_tenant and self.created_tenant:
+            try:
+                self.http.delete(f"{self.target_url}{TENANTS_PATH}/{self.tenant}")
+            except httpx.HTTPError:
+                pass
+        self.http.close()
+
+    def _say(self, number: int, label: str, item: Item) -> None:
+        if not self.progress:
+            return
+        line = f"[{number}/{len(self.steps)}] {label} ... {STATUS_WORD[item.status]} ({_duration(item.seconds)})"
+        if item.status in ("failed", "error"):
+            line += "\n      " + item.why
+        self.progress(line)
+
+
+def run_files(paths: list[Path | str], target_url: str | None = None, data_dir: Path | str | None = None, *,
+              tenant: str | None = None, lang: str = "en", progress: Progress | None = None,
+              delete_tenants: bool = False) -> Report:
+    """Run scenario files (each in its own fresh tenant) into one Report; without a target, in a throw-away sandbox.
+
+    Every file is validated before anything runs (ScenarioError lists the problems)."""
+    scenarios = [load_scenario(Path(p)) for p in paths]
+    if target_url is None:
+        from mock_kanta.scenario.sandbox import LocalSandbox
+
+        if progress:
+            progress("starting a throw-away sandbox (mock-kanta serve) ...")
+        with LocalSandbox() as box:
+            report = _run(scenarios, box.url, box.data_dir, tenant, lang, progress, delete_tenants)
+            report.target = f"{box.url} (a throw-away sandbox)"
+            return report
+    if data_dir is None:
+        raise ValueError("give the target's data directory (its virtual cards and CA live there)")
+    return _run(scenarios, target_url, Path(data_dir), tenant, lang, progress, delete_tenants)
+
+
+def _run(scenarios: list[Scenario], target_url: str, data_dir: Path, tenant: str | None, lang: str,
+         progress: Progress | None, delete_tenants: bool) -> Report:
+    cases = []
+    title = scenarios[0].title_in(lang) if len(scenarios) == 1 else "mock-kanta scenarios"
+    report = Report(title, cases, target=target_url)
+    for scenario in scenarios:
+        if progress:
+            progress(f"scenario {scenario.id}: {scenario.title_in(lang)} ({scenario.source})")
+        run = ScenarioRun(scenario, target_url, data_dir, tenant, lang=lang, progress=progress)
+        try:
+            cases.append(run.run_all())
+        finally:
+            run.close(delete_tenant=delete_tenants)
+        if progress:
+            case = cases[-1]
+            progress(f"scenario {scenario.id}: {case.status} ({case.count('passed')} passed, {case.count('failed')} failed, "
+                     f"{case.count('error')} errors, {case.count('skipped')} skipped)")
+    return report

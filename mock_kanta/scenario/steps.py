@@ -1,0 +1,359 @@
+"""One handler per step kind: act on the sandbox, return what was sent, what came back and every mismatch.
+
+A handler gets the run (`mock_kanta.scenario.run.ScenarioRun`: the tenant's clients, the
+sandbox time, cards, documents sent so far) and the step, and returns an `Outcome`. It
+raises `StepError` when the step cannot run at all (the sandbox does not answer, a
+document cannot be built); a refusal the step did not expect is a mismatch, not an error.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from mock_kanta.client import (KantaClientError, TaskGrant, client_document, client_relationship_document,
+                               document_bytes, frame_bytes, frame_for, new_document_id, replaces_of, signed_bytes)
+from mock_kanta.client.query import query_request, request_bytes, retrieve_request
+from mock_kanta.model import ClinicalDocument
+from mock_kanta.scenario import checks, excerpt
+from mock_kanta.scenario.fields import HELSINKI
+from mock_kanta.scenario.model import Step
+
+
+class StepError(RuntimeError):
+    """The step could not run; the message says why in plain words."""
+
+
+@dataclass
+class Outcome:
+    sent: str | None = None
+    received: str | None = None
+    problems: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sent:
+    """A document a grant or archive step sent, and the answer it got."""
+
+    alias: str | None
+    document: ClinicalDocument
+    frame: bytes
+    signed: bytes
+    register: str
+    ack: str | None = None
+
+    @property
+    def document_id(self) -> str:
+        return self.document.document_id
+
+
+# --- clock ----------------------------------------------------------------------------------
+
+
+def clock(run, step: Step) -> Outcome:
+    a = step.args
+    try:
+        if "set" in a:
+            sent, state = {"time": a["set"].isoformat(), "frozen": True}, run.kanta.clock_set(a["set"], frozen=True)
+        else:
+            sent, state = a["advance"], run.kanta.clock_advance(**a["advance"])
+    except KantaClientError as exc:
+        return Outcome(json.dumps(a, default=str), exc.body.decode("utf-8", "replace"),
+                       [f"the sandbox refused the clock change (HTTP {exc.status})"])
+    run.now = datetime.fromisoformat(state["now"])
+    return Outcome(excerpt.as_json(sent), excerpt.as_json(state),
+                   evidence=[f"sandbox time {run.now.astimezone(HELSINKI):%Y-%m-%d %H:%M %Z} ({state['mode']})"])
+
+
+# --- archiving ------------------------------------------------------------------------------
+
+
+def _sign(run, doc: ClinicalDocument, signers: list[str], sender_oid: str) -> bytes:
+    if signers == ["none"]:
+        return document_bytes(doc)
+    pairs = []
+    for who in signers:
+        if who == "system":
+            org = run.org(sender_oid)
+            pairs.append((run.keys.system_signer(org.oid, org.name, run.now), "system"))
+        else:
+            pairs.append((run.cards[who][1], "professional"))
+    return signed_bytes(doc, pairs, signed_at=run.now)
+
+
+def _send(run, step: Step, doc: ClinicalDocument, frame, signed: bytes, register: str) -> Outcome:
+    raw_frame = frame_bytes(frame)
+    sent = Sent(step.args.get("id"), doc, raw_frame, signed, register)
+    run.remember(sent)
+    try:
+        answer = run.kanta.archive(raw_frame, signed, transport=step.args.get("transport"))
+    except KantaClientError as exc:
+        raise StepError(f"the archive did not answer with an acknowledgement (HTTP {exc.status}): "
+                        f"{exc.body[:300].decode('utf-8', 'replace')}") from None
+    sent.ack = answer.ack
+    evidence = [f"document {doc.document_id} (version {doc.version_number}) to register {run.name_of_register(register)}",
+                f"answer {answer.ack}" + (f" with {checks.rule_list(answer.details)}" if answer.details else "")]
+    return Outcome(excerpt.document(raw_frame, signed), excerpt.xml(answer.raw), checks.answer_problems(answer, step.expect),
+                   evidence)
+
+
+def grant(run, step: Step) -> Outcome:
+    """The organiser's client-relationship document (asiakkuusasiakirja), naming the provider's unit if given."""
+    a = step.args
+    org, own_unit = run.party(a["organiser"])
+    tasks = [TaskGrant(a["service_task"], own_unit, a["services"], a["from"], None if a.get("provider") else a.get("to"),
+                       provider_unit=False)]
+    if a.get("provider"):
+        tasks.append(TaskGrant(a["service_task"], run.party(a["provider"])[1], a["services"], a["from"], a.get("to")))
+    previous = run.documents[a["replaces"]] if a.get("replaces") else None
+    relationship = (previous.document.local.client_relationship if previous and previous.document.local
+                    else new_document_id(org.oid, run.now.year))
+    try:
+        doc = client_relationship_document(
+            organiser=org, client=run.clients[a["client"]], tasks=tasks, relationship_id=relationship,
+            effective_time=run.now, replaces=replaces_of(previous.document) if previous else None)
+    except ValueError as exc:
+        raise StepError(f"cannot build the client-relationship document: {exc}") from None
+    author = run.professionals[a["as"]] if a.get("as") else run.officer(org)
+    frame = frame_for(doc, sender_oid=org.oid, author_person=author.frame_person(), author_org=own_unit.ref(),
+                      creation_time=run.now)
+    return _send(run, step, doc, frame, _sign(run, doc, a.get("signer") or ["system"], org.oid), org.oid)
+
+
+_DOCUMENT_ARGS = {"service_task": "function_code", "services": "social_services", "phase": "service_process",
+                  "restriction": "restriction", "consent": "consent", "type": "document_type", "specific_type": "specific_type",
+                  "display_format": "display_format", "content": "content", "language": "language",
+                  "special_content": "special_content"}
+
+
+def _effective(run, value) -> datetime:
+    if value is None:
+        return run.now
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(12), HELSINKI)  # a date alone: noon in Helsinki
+
+
+def archive(run, step: Step) -> Outcome:
+    """A client document (asiakasasiakirja) written by a professional in a unit, into a register."""
+    a, d = step.args, step.args.get("document") or {}
+    author = run.professionals[a["as"]]
+    sender_org, unit = run.party(a["unit"])
+    if a.get("sender"):
+        sender_org = run.party(a["sender"])[0]
+    custodian = run.org(run.register_oid(a["register"]))
+    organiser = run.party(d["organiser"])[0] if d.get("organiser") else custodian
+    usage = a.get("usage") or ("1" if sender_org.oid == custodian.oid else "2")
+    previous = run.documents[a["replaces"]] if a.get("replaces") else None
+    if a.get("matter"):
+        matter = run.matters[a["matter"]]
+    elif previous and previous.document.matter and previous.document.matter.id:
+        matter = previous.document.matter.id.root  # a new version stays in its matter
+    else:
+        matter = None  # a new matter under the organiser
+    options = {_DOCUMENT_ARGS[k]: v for k, v in d.items() if k in _DOCUMENT_ARGS}
+    if "restriction" in options:
+        options["restriction"] = {k: v for k, v in options["restriction"].items() if v is not None}
+    try:
+        doc = client_document(custodian=custodian, organiser=organiser, unit=unit, author=author,
+                              client=run.clients[a["client"]], effective_time=_effective(run, d.get("effective")),
+                              matter_id=matter, replaces=replaces_of(previous.document) if previous else None, **options)
+    except ValueError as exc:
+        raise StepError(f"cannot build the document: {exc}") from None
+    frame = frame_for(doc, sender_oid=sender_org.oid, author_person=author.frame_person(), author_org=unit.ref(),
+                      usage_situation=usage, creation_time=run.now)
+    return _send(run, step, doc, frame, _sign(run, doc, a.get("signer") or [a["as"]], sender_org.oid), custodian.oid)
+
+
+# --- control API steps ----------------------------------------------------------------------
+
+
+def _problem_text(response) -> str:
+    try:
+        body = response.json()
+        return body.get("detail") or body.get("title") or response.text
+    except ValueError:
+        return response.text[:300]
+
+
+def matter(run, step: Step) -> Outcome:
+    """The organiser opens a matter (asia) for the client through the control API."""
+    a = step.args
+    org, _ = run.party(a["organiser"])
+    body = {"matterId": new_document_id(org.oid, run.now.year), "organiserOid": org.oid, "clientId": run.clients[a["client"]].hetu}
+    response = run.api("POST", "/api/v1/matters", json=body)
+    if response.status_code != 201:
+        return Outcome(excerpt.as_json(body), response.text,
+                       [f"the sandbox did not open the matter (HTTP {response.status_code}): {_problem_text(response)}"])
+    run.matters[a["id"]] = body["matterId"]
+    return Outcome(excerpt.as_json(body), excerpt.as_json(response.json()), evidence=[f"matter {body['matterId']}"])
+
+
+def guardian(run, step: Step) -> Outcome:
+    """Records that one client is a guardian of another (in Kanta this comes from the population register)."""
+    a = step.args
+    body = {"minorClientId": run.clients[a["client"]].hetu, "guardianId": run.clients[a["guardian"]].hetu,
+            **{k: a[k].isoformat() for k in ("since", "until") if a.get(k)}}
+    response = run.api("POST", "/api/v1/omakanta/guardians", json=body)
+    if response.status_code != 201:
+        return Outcome(excerpt.as_json(body), response.text,
+                       [f"the sandbox did not record the guardianship (HTTP {response.status_code}): {_problem_text(response)}"])
+    return Outcome(excerpt.as_json(body), excerpt.as_json(response.json()))
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _read(run, step: Step, kind: str, request) -> tuple[Outcome, object]:
+    raw = request_bytes(request)
+    try:
+        answer = run.reads.send(kind, raw)
+    except KantaClientError as exc:
+        raise StepError(f"the {kind} did not get a read response (HTTP {exc.status}): "
+                        f"{exc.body[:300].decode('utf-8', 'replace')}") from None
+    problems = checks.answer_problems(answer, step.expect)
+    found = [i for i in answer.document_ids if i]
+    problems += checks.listed_problems(found, step.expect, run.alias_of, what=f"the {kind} answer")
+    evidence = [f"answer {answer.ack}: {len(found)} document(s)" + (f": {checks.names(found, run.alias_of)}" if found else ""),
+                *([f"rules {checks.rule_list(answer.details)}"] if answer.details else [])]
+    return Outcome(excerpt.xml(raw), excerpt.xml(answer.raw), problems, evidence), answer
+
+
+def query(run, step: Step) -> Outcome:
+    """A professional searches a client's documents (the read side, modelled: docs/read-side.md)."""
+    a = step.args
+    reader = run.reader(a["as"], a["unit"])
+    register = run.register_oid(a["register"]) if a.get("register") else None
+    usage = a.get("usage") or ("2" if register and register != reader.organisation.oid else "1")
+    request = query_request(
+        reader, client=run.clients[a["client"]].hetu, usage=usage, register=register,
+        matter=run.matters[a["matter"]] if a.get("matter") else None, service_tasks=_codes(a.get("service_tasks")),
+        document_groups=_codes(a.get("document_groups")), document_types=_codes(a.get("document_types")),
+        since=a.get("since"), until=a.get("until"), current_only=a.get("current_only"),
+        include_voided=a.get("include_voided"), limit=a.get("limit"), interactions=run.reads.interactions, now=run.now)
+    return _read(run, step, "query", request)[0]
+
+
+def _codes(values) -> list[str]:
+    return [v[0] if isinstance(v, tuple) else v for v in values or ()]
+
+
+def retrieve(run, step: Step) -> Outcome:
+    """A professional fetches one document (the stored bytes, signatures intact)."""
+    a = step.args
+    reader = run.reader(a["as"], a["unit"])
+    sent = run.documents[a["document"]]
+    usage = a.get("usage") or ("1" if sent.register == reader.organisation.oid else "2")
+    request = retrieve_request(
+        reader, sent.document_id, usage=usage, client=run.clients[a["client"]].hetu if a.get("client") else None,
+        register=run.register_oid(a["register"]) if a.get("register") else None, include_history=a.get("history"),
+        interactions=run.reads.interactions, now=run.now)
+    outcome, answer = _read(run, step, "retrieve", request)
+    if step.expect.get("same_as_sent") and answer.accepted:
+        got = next((d.document_bytes for d in answer.documents if d.document_id == sent.document_id), None)
+        if got != sent.signed:
+            outcome.problems.append(f"the retrieved bytes of {a['document']} differ from the bytes sent"
+                                    if got else f"the answer carries no bytes of {a['document']}")
+        else:
+            outcome.evidence.append(f"the stored bytes of {a['document']} are the bytes sent ({len(got):,} bytes)")
+    return outcome
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def omakanta(run, step: Step) -> Outcome:
+    """What OmaKanta shows the client, a guardian or a professional, and why not."""
+    a, e = step.args, step.expect
+    hetu = run.clients[a["client"]].hetu
+    viewer = a["viewer"]
+    if viewer.startswith("guardian:"):
+        path = f"/api/v1/omakanta/clients/{hetu}/guardians/{run.clients[viewer.split(':', 1)[1]].hetu}"
+    else:
+        path = f"/api/v1/omakanta/clients/{hetu}" + ("/professional" if viewer == "professional" else "")
+    params = {"register": run.register_oid(a["register"])} if a.get("register") else None
+    response = run.api("GET", path, params=params)
+    if response.status_code != 200:
+        raise StepError(f"the OmaKanta view answered HTTP {response.status_code}: {_problem_text(response)}")
+    view = response.json()
+    shown = [d["documentId"] for d in view.get("shown", [])]
+    hidden = {d["documentId"]: d.get("reasons") or [] for d in view.get("hidden", [])}
+    name = run.alias_of
+    who = "the client" if viewer == "client" else "a professional" if viewer == "professional" else viewer.replace(":", " ")
+    problems = []
+    for alias in e.get("visible") or ():
+        doc_id = run.documents[alias].document_id
+        if doc_id in hidden:
+            why = "; ".join(f"{r['code']} ({r['text']['en']})" for r in hidden[doc_id]) or "no reason given"
+            problems.append(f"expected {alias} visible to {who}, but it is hidden: {why}")
+        elif doc_id not in shown:
+            problems.append(f"expected {alias} visible to {who}, but it is not among the client's documents at all")
+    if e.get("visible") == [] and shown:
+        problems.append(f"expected nothing visible to {who}, but {checks.names(shown, name)} "
+                        f"{'is' if len(shown) == 1 else 'are'} shown")
+    for alias in e.get("hidden") or ():
+        doc_id = run.documents[alias].document_id
+        if doc_id in shown:
+            problems.append(f"expected {alias} hidden from {who}, but it is shown")
+        elif doc_id not in hidden:
+            problems.append(f"expected {alias} hidden from {who}, but it is not among the client's documents at all")
+    if e.get("hidden") == [] and hidden:
+        problems.append(f"expected nothing hidden from {who}, but {checks.names(list(hidden), name)} "
+                        f"{'is' if len(hidden) == 1 else 'are'} hidden")
+    for alias, codes in (e.get("reasons") or {}).items():
+        doc_id = run.documents[alias].document_id
+        if doc_id not in hidden:
+            if alias not in (e.get("hidden") or ()):  # else reported above
+                where = "shown" if doc_id in shown else "not among the client's documents at all"
+                problems.append(f"expected {alias} hidden from {who} for {', '.join(codes)}, but it is {where}")
+            continue
+        got = [r["code"] for r in hidden[doc_id]]
+        missing = [c for c in codes if c not in got]
+        if missing:
+            problems.append(f"expected {alias} hidden from {who} for {', '.join(missing)}, but the reasons are "
+                            f"{', '.join(got) or 'none'}")
+    evidence = [f"shown: {checks.names(shown, name)}",
+                "hidden: " + (", ".join(f"{name(i)} ({', '.join(r['code'] for r in rs)})" for i, rs in hidden.items()) or "none")]
+    return Outcome(f"GET {path}" + (f"?register={params['register']}" if params else ""), excerpt.as_json(view),
+                   problems, evidence)
+
+
+def archivist(run, step: Step) -> Outcome:
+    """The archivist's view of a register: which documents arrived (and, if asked, whether they are the bytes sent)."""
+    a, e = step.args, step.expect
+    register = run.register_oid(a["register"])
+    params = {"limit": 500, **({"client": run.clients[a["client"]].hetu} if a.get("client") else {})}
+    path = f"/api/v1/archivist/registers/{register}/documents"
+    rows, offset = [], 0
+    while True:
+        response = run.api("GET", path, params={**params, "offset": offset})
+        if response.status_code != 200:
+            raise StepError(f"the archivist's view answered HTTP {response.status_code}: {_problem_text(response)}")
+        page = response.json()
+        rows += page["documents"]
+        offset += len(page["documents"])
+        if not page["documents"] or offset >= page["total"]:
+            break
+    found = [r["documentId"] for r in rows]
+    what = f"the register of {run.name_of_register(register)}"
+    problems = checks.listed_problems(found, e, run.alias_of, what=what)
+    evidence = [f"{len(found)} document(s) in {what}: {checks.names(found, run.alias_of)}"]
+    if e.get("same_as_sent"):
+        for alias in e.get("documents") or ():
+            sent = run.documents[alias]
+            if sent.document_id not in found:
+                continue
+            stored = run.api("GET", f"/api/v1/registers/{register}/documents/{sent.document_id}/document.xml")
+            if stored.status_code != 200 or stored.content != sent.signed:
+                problems.append(f"the stored bytes of {alias} differ from the bytes sent"
+                                if stored.status_code == 200 else f"{alias}: document.xml answered HTTP {stored.status_code}")
+            else:
+                evidence.append(f"{alias}: the stored document is the one sent ({len(sent.signed):,} bytes)")
+    summary = [{"document": run.alias_of(r["documentId"]), "status": r.get("status"), "sender": r.get("sender", {}).get("name"),
+                "serviceUnit": r.get("serviceUnit", {}).get("name"), "receivedAt": r.get("receivedAt")} for r in rows]
+    return Outcome(f"GET {path}", excerpt.as_json(summary), problems, evidence)
+
+
+HANDLERS = {"clock": clock, "grant": grant, "matter": matter, "archive": archive, "query": query, "retrieve": retrieve,
+            "guardian": guardian, "omakanta": omakanta, "archivist": archivist}
