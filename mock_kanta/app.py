@@ -12,7 +12,7 @@ from pathlib import Path
 import connexion
 from starlette.applications import Starlette
 
-from mock_kanta import query_routes, server
+from mock_kanta import query_routes, server, ui
 from mock_kanta.services import Services
 from mock_kanta.settings import Settings
 
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     areas = [extra for extra in sorted(API_SPEC.parent.glob("*.yaml")) if extra != API_SPEC]
     for extra in areas:  # one spec per area: api/<area>.yaml at /api/v1/<area>
         control.add_api(extra.name, base_path=f"/api/v1/{extra.stem}", strict_validation=True, validate_responses=False)
+    ui.register(control.app)
     wire_paths = {r.path for r in routes if "{" not in r.path}
     app = Dispatcher(wire, control, wire_paths, frozenset(f"/api/v1/{a.stem}" for a in areas) - wire_paths)
     if services.settings.tls:

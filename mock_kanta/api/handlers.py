@@ -90,7 +90,9 @@ def _raw_xml(register_oid: str, document_id: str, column: str) -> Response:
     row = _document_row(_tenant(), register_oid, document_id, summary=False)
     # A Response object keeps the media type exactly `application/xml` (no charset
     # added): the stored bytes carry their own XML encoding declaration.
-    return Response(row[column], status=200, content_type=XML)
+    # Stored bytes are untrusted: a browser opening them must run nothing (XHTML-namespaced scripts included).
+    return Response(row[column], status=200, content_type=XML,
+                    headers={"Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})
 
 
 def _document_row(tenant: str, register_oid: str, document_id: str, *, summary: bool) -> dict:

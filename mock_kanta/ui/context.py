@@ -1,0 +1,183 @@
+"""What every UI page shares: the tenant, the sandbox clock, the navigation, formatting, error pages."""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timezone
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, NotFound
+
+from mock_kanta.api.handlers import hl7_ts_iso
+from mock_kanta.ui import i18n, security
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+TENANT_HEADER = "X-Mock-Kanta-Tenant"
+TENANT_COOKIE = "mk_tenant"
+TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+HETU_SHAPE = re.compile(r"^(\d{6}[-+A-FU-Y])(\d)\d\d([0-9A-Y])$")
+
+# The navigation bar: every page, including those other modules add (text key, path).
+NAV = (
+    ("nav.overview", "/ui/"),
+    ("nav.flow", "/ui/flow"),
+    ("nav.registers", "/ui/registers"),
+    ("nav.omakanta", "/ui/omakanta"),
+    ("nav.archivist", "/ui/archivist"),
+    ("nav.rehearsals", "/ui/rehearsals"),
+    ("nav.trainer", "/ui/trainer"),
+)
+
+log = logging.getLogger(__name__)
+
+
+def services():
+    return current_app.config["SERVICES"]
+
+
+def store():
+    return services().store
+
+
+def tenant() -> str:
+    """The request's tenant: query `tenant` (then remembered), header, cookie, else the default; 404 if unknown."""
+    if "tenant" not in g:
+        asked = request.args.get("tenant")
+        name = asked or request.headers.get(TENANT_HEADER) or request.cookies.get(TENANT_COOKIE) \
+            or services().settings.default_tenant
+        if not TENANT_ID.match(name) or store().tenant(name) is None:
+            raise NotFound(i18n.t("error.no_tenant", tenant=name[:80]))
+        g.tenant = name
+        g.tenant_changed = bool(asked) and asked != request.cookies.get(TENANT_COOKIE)
+    return g.tenant
+
+
+def clock_now() -> datetime:
+    return services().clock.now(tenant())
+
+
+def render(template: str, status: int = 200, **values):
+    return render_template(template, **values), status
+
+
+def mask(hetu: str | None) -> str:
+    """A henkilötunnus as lists show it: birth date, century sign, first digit of the individual number,
+    then ** and the check character (120512A9**X). Anything else: its first three characters and ***."""
+    if not hetu:
+        return "–"
+    m = HETU_SHAPE.match(hetu)
+    if m:
+        return f"{m.group(1)}{m.group(2)}**{m.group(3)}"
+    return hetu[:3] + "***"
+
+
+def as_datetime(value) -> datetime | None:
+    """An instant from a datetime, an ISO string or an HL7 TS; None when it cannot be read."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=HELSINKI)
+    text = str(value)
+    if text[:8].isdigit() and "-" not in text[:8]:
+        text = hl7_ts_iso(text) or text
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=HELSINKI)
+
+
+def fmt_date(value) -> str:
+    """31.8.2026 (fi, sv) or 2026-08-31 (en); '–' for nothing."""
+    if isinstance(value, datetime) or (isinstance(value, str) and len(value) > 10):
+        at = as_datetime(value)
+        value = at.astimezone(HELSINKI).date() if at else value
+    elif isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value or "–"
+    if not isinstance(value, date):
+        return "–"
+    return value.isoformat() if i18n.current_lang() == "en" else f"{value.day}.{value.month}.{value.year}"
+
+
+def fmt_datetime(value) -> str:
+    """Helsinki time: 31.8.2026 klo 12.00 (fi), 31.8.2026 kl. 12.00 (sv), 2026-08-31 12:00 (en)."""
+    at = as_datetime(value)
+    if at is None:
+        return str(value) if value else "–"
+    local = at.astimezone(HELSINKI)
+    lang = i18n.current_lang()
+    if lang == "en":
+        return local.strftime("%Y-%m-%d %H:%M")
+    word = "klo" if lang == "fi" else "kl."
+    return f"{local.day}.{local.month}.{local.year} {word} {local:%H.%M}"
+
+
+def nav_items() -> list[dict]:
+    path = request.path
+    items = []
+    for key, href in NAV:
+        current = path == href if href == "/ui/" else path == href or path.startswith(href + "/")
+        items.append({"href": href, "text": i18n.t(key), "current": current, "key": key})
+    return items
+
+
+def lang_links() -> list[dict]:
+    """The same page in each language (other query arguments kept)."""
+    links = []
+    for lang in i18n.LANGS:
+        args = {**request.args.to_dict(), "lang": lang}
+        links.append({"lang": lang, "href": f"{request.path}?{urlencode(args)}", "label": i18n.t(f"lang.{lang}"),
+                      "current": lang == i18n.current_lang()})
+    return links
+
+
+def page_values() -> dict:
+    """The values every template sees (computed without failing: error pages use them too)."""
+    try:
+        name = tenant()
+        state = services().clock.state(name)
+    except HTTPException:
+        name, state = None, None
+    return {
+        "t": i18n.t, "pick": i18n.pick, "lang": i18n.current_lang(), "langs": lang_links(), "nav": nav_items(),
+        "tenant": name, "default_tenant": services().settings.default_tenant, "clock": state,
+        "csrf_token": security.csrf_token, "mask": mask, "here": request.full_path.rstrip("?"),
+    }
+
+
+def configure(bp) -> None:
+    bp.add_app_template_filter(fmt_date, "date")
+    bp.add_app_template_filter(fmt_datetime, "datetime")
+    bp.add_app_template_filter(mask, "mask")
+
+    @bp.app_context_processor
+    def shared():
+        return page_values() if request.path.startswith("/ui") else {}
+
+    @bp.after_app_request
+    def remember_tenant(response):
+        if g.get("tenant_changed") and request.path.startswith("/ui"):
+            response.set_cookie(TENANT_COOKIE, g.tenant, samesite="Lax", httponly=True)
+        return response
+
+    bp.register_error_handler(HTTPException, error_page)
+    bp.register_error_handler(Exception, unexpected)
+
+
+def error_page(exc: HTTPException):
+    """A readable HTML error page in the UI's language (connexion would answer problem+json)."""
+    return render("error.html", status=exc.code or 500, code=exc.code, detail=exc.description)
+
+
+def unexpected(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return error_page(exc)
+    log.exception("UI page %s failed", request.path)
+    return render("error.html", status=500, code=500, detail=i18n.t("error.unexpected"))
