@@ -30,9 +30,13 @@ def main() -> None:
               help="Worker processes (one per core for throughput).")
 @click.option("--demo-cards/--no-demo-cards", default=True, show_default=True,
               help="Create the demo virtual cards and system signature keys on first start.")
+@click.option("--demo-clients", default=40, show_default=True, type=click.IntRange(0, 100000),
+              help="On the first start, seed the default tenant with this many artificial clients (0: none).")
+@click.option("--demo-seed", default=1, show_default=True, type=click.IntRange(0), help="The seed of the demo clients.")
 @click.option("--tls", is_flag=True, help="Mutual TLS: clients need a certificate from the sandbox CA (mock-kanta tls client-cert).")
 @click.option("--log-level", default="warning", show_default=True)
-def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, tls: bool, log_level: str) -> None:
+def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, demo_clients: int, demo_seed: int,
+          tls: bool, log_level: str) -> None:
     """Start the sandbox: archive interface, validation clone, control API."""
     import os
     import ssl
@@ -47,6 +51,10 @@ def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, 
     if demo_cards:
         click.echo("mock-kanta: preparing demo cards and system signature keys (SoftHSM)...")
         services.demo_cards()
+        if demo_clients:
+            click.echo(f"mock-kanta: demo clients in the default tenant ({demo_clients}, seed {demo_seed}; first start only)...")
+            for line in services.demo_data(demo_clients, demo_seed):
+                click.echo(f"  {line}")
     tls_options: dict = {}
     if tls:
         from mock_kanta.tls import server_files

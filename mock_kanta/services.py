@@ -85,6 +85,16 @@ class Services:
         orgs = [(o["oid"], o["name"]) for o in self.store.organisations(self.settings.default_tenant) if o["kind"] != "vendor"]
         demo_setup(CardStore(self.settings.data_dir, self.pki), orgs)
 
+    def demo_data(self, clients: int, seed: int) -> list[str]:
+        """Seed the default tenant once (its first start) so trainers and vendors find clients, matters and
+        rights ready; the seed is remembered, so resetting the tenant brings the same data back."""
+        tenant = self.settings.default_tenant
+        with _init_lock(self.settings):
+            if clients <= 0 or self.store.tenant_seed(tenant) is not None:
+                return []
+            self.store.set_tenant_seed(tenant, clients, seed)
+            return self._seed(tenant, {"clients": clients, "seed": seed})
+
     def has_tenant(self, tenant: str) -> bool:
         """Whether the tenant exists. A yes is cached per process: another worker may delete the
         tenant later, so the wire paths check again on use (Store.view raises UnknownTenant) and

@@ -64,7 +64,8 @@ class Sandbox:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "mock_kanta.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        return [sys.executable, "-m", "mock_kanta.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
+                "--demo-clients", "0"]
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
