@@ -161,9 +161,10 @@ def html_report(report: Report) -> str:
                 out.append(f"<p>{e(item.why)}</p>")
             if item.evidence:
                 out.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in item.evidence) + "</ul>")
+            shown = " open" if item.status in ("failed", "error") else ""  # what went wrong is shown unfolded
             for label, text in (("sent", item.sent), ("received", item.received)):
                 if text:
-                    out.append(f"<details><summary>{label}</summary><pre>{e(text)}</pre></details>")
+                    out.append(f"<details{shown}><summary>{label}</summary><pre>{e(text)}</pre></details>")
             out.append(f"<small>{item.seconds * 1000:.0f} ms</small></td></tr>")
         out.append("</tbody></table></section>")
     out.append("</body></html>")
