@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import OperationalError
 
 from mock_kanta.identity import is_oid
 from mock_kanta.rehearsal.checklist import Checklist, load_checklists
@@ -23,7 +21,6 @@ from mock_kanta.rehearsal.grading import Grader
 from mock_kanta.rehearsal.scope import Party, Scope
 from mock_kanta.store.audit_tables import audit_events
 from mock_kanta.store.rehearsal_tables import rehearsal_sessions
-from mock_kanta.store.schema import metadata
 
 SYSTEM_MAX = 200
 
@@ -73,7 +70,6 @@ class Rehearsals:
 
     def __init__(self, store, clock, checklists: dict[str, Checklist]):
         self.store, self.clock, self.checklists = store, clock, checklists
-        ensure_table(store)
 
     @classmethod
     def from_services(cls, services) -> Rehearsals:
@@ -233,22 +229,3 @@ def _org_json(org: dict | None, oid: str) -> dict:
 
 def _utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
-_ensured: set[int] = set()
-_ensure_lock = threading.Lock()
-
-
-def ensure_table(store) -> None:
-    """Create the sessions table if this database lacks it (once per engine; harmless when it exists)."""
-    key = id(store.engine)
-    if key in _ensured:
-        return
-    with _ensure_lock:
-        if key in _ensured:
-            return
-        try:
-            metadata.create_all(store.engine, tables=[rehearsal_sessions])
-        except OperationalError:  # another process created it between the check and the create
-            metadata.create_all(store.engine, tables=[rehearsal_sessions])
-        _ensured.add(key)

@@ -12,7 +12,6 @@ import dataclasses
 import secrets
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography import x509
@@ -31,20 +30,11 @@ from mock_kanta.signing.xmldsig import verify_document
 from mock_kanta.wire import safexml
 from tests.signing import issue_signer
 
-HKI = ZoneInfo("Europe/Helsinki")
-KEUSOTE = Org("1.2.246.10.32213449.10.0", "Keski-Uudenmaan hyvinvointialue (Keusote)")
-KEUSOTE_UNIT = Unit("1.2.246.10.32213449.10.1001", "Keusote, perhesosiaalityö Hyvinkää")
-HELSINKI = Org("1.2.246.10.2012566.10.40", "Helsingin sosiaali- ja terveystoimi")
-KIELO = Org("1.2.246.10.29876516.10.0", "Hoivakoti Kielo Oy")
-TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")
-HYVINKAA = Unit("1.2.246.10.29876516.10.1", "Hoivakoti Kielo, tehostettu palveluasuminen Hyvinkää")
+from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, HELSINKI, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE, NOBODY
 # Their roles are in fixtures/roles.yaml.
-OFFICER = Professional("25100000901", "Kaisa", "Keusotelainen", title="sosiaalityöntekijä")  # Keusote, sosiaalityontekija
-NURSE = Professional("25100000902", "Liisa", "Lähihoitaja", title="lähihoitaja")  # Kielo, lahihoitaja, task 24
 OLLI = Professional("25100000911", "Olli", "Ohjaaja", title="lähihoitaja")  # Kielo, lahihoitaja, older people's services
 TIINA = Professional("25100000912", "Tiina", "Toimisto")  # Keusote, toimistotyontekija
 ARJA = Professional("25100000913", "Arja", "Arkisto")  # Keusote, arkistonhoitaja
-NOBODY = Professional("25100000999", "Niko", "Nimetön")  # no role anywhere
 PHASE = ("4", "Palvelun toteutus")
 VOID = Coded("5", "1.2.246.537.5.40154.2008", display_name="Mitätöity")
 CARD_START = datetime(2026, 1, 1, tzinfo=timezone.utc)  # valid through the rehearsed autumn of 2026

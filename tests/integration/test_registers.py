@@ -7,23 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
+from mock_kanta.client import (Client, KantaClient, Org, TaskGrant, Unit, artificial_hetu, client_document,
                                client_relationship_document, frame_for, new_document_id, signed_bytes)
 from mock_kanta.client.documents import replaces_of
 from tests.signing import issue_signer
 
-HKI = ZoneInfo("Europe/Helsinki")
-KEUSOTE = Org("1.2.246.10.32213449.10.0", "Keski-Uudenmaan hyvinvointialue (Keusote)")
-KEUSOTE_UNIT = Unit("1.2.246.10.32213449.10.1001", "Keusote, perhesosiaalityö Hyvinkää")
-KIELO = Org("1.2.246.10.29876516.10.0", "Hoivakoti Kielo Oy")
-TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")
-HYVINKAA = Unit("1.2.246.10.29876516.10.1", "Hoivakoti Kielo, tehostettu palveluasuminen Hyvinkää")
-OFFICER = Professional("25100000901", "Kaisa", "Keusotelainen", title="sosiaalityöntekijä")
-NURSE = Professional("25100000902", "Liisa", "Lähihoitaja", title="lähihoitaja")
+from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE
 PHASE = ("4", "Palvelun toteutus")
 
 

@@ -10,25 +10,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
 
-from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
+from mock_kanta.client import (Client, KantaClient, Org, TaskGrant, Unit, artificial_hetu, client_document,
                                client_relationship_document, frame_for, new_document_id, replaces_of, signed_bytes)
 from mock_kanta.client.query import QueryClient, Reader
 from mock_kanta.reports import report_from_dict
 from tests.signing import issue_signer
 
-HKI = ZoneInfo("Europe/Helsinki")
-KEUSOTE = Org("1.2.246.10.32213449.10.0", "Keski-Uudenmaan hyvinvointialue (Keusote)")
-KEUSOTE_UNIT = Unit("1.2.246.10.32213449.10.1001", "Keusote, perhesosiaalityö Hyvinkää")
-KIELO = Org("1.2.246.10.29876516.10.0", "Hoivakoti Kielo Oy")
-TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")
-HYVINKAA = Unit("1.2.246.10.29876516.10.1", "Hoivakoti Kielo, tehostettu palveluasuminen Hyvinkää")
-OFFICER = Professional("25100000901", "Kaisa", "Keusotelainen", title="sosiaalityöntekijä")  # Keusote (fixtures/roles.yaml)
-NURSE = Professional("25100000902", "Liisa", "Lähihoitaja", title="lähihoitaja")  # Kielo, task 24
+from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE
 PHASE = ("4", "Palvelun toteutus")
 CARD_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 API = "/api/v1/rehearsals"  # the collection is API + "/" (connexion mounts the spec's "/" there)

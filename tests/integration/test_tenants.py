@@ -8,22 +8,17 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu,
+from mock_kanta.client import (Client, KantaClient, TaskGrant, artificial_hetu,
                                client_relationship_document, frame_for, new_document_id, signed_bytes)
 from mock_kanta.services import Services, load_fixture_matters
 from mock_kanta.settings import Settings
 from mock_kanta.store import Store
 from tests.signing import issue_signer
 
-HKI = ZoneInfo("Europe/Helsinki")
-KEUSOTE = Org("1.2.246.10.32213449.10.0", "Keski-Uudenmaan hyvinvointialue (Keusote)")
-KEUSOTE_UNIT = Unit("1.2.246.10.32213449.10.1001", "Keusote, perhesosiaalityö Hyvinkää")
-TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")
-OFFICER = Professional("25100000901", "Kaisa", "Keusotelainen", title="sosiaalityöntekijä")
+from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, TUUSULA, OFFICER
 WHEN = datetime(2026, 11, 5, 12, tzinfo=HKI)
 TENANTS = "/api/v1/tenants"
 

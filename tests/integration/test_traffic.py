@@ -7,26 +7,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from mock_kanta import traffic
-from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
-                               client_relationship_document, frame_bytes, frame_for, new_document_id, signed_bytes)
+from mock_kanta.client import (Client, KantaClient, TaskGrant, artificial_hetu, client_relationship_document, frame_bytes, frame_for, new_document_id, signed_bytes)
 from mock_kanta.client.query import QueryClient, Reader
 from mock_kanta.store import Store
 from mock_kanta.store.traffic_tables import traffic as traffic_table
 from mock_kanta.wire import soap
 from tests.signing import issue_signer
 
-HKI = ZoneInfo("Europe/Helsinki")
-KEUSOTE = Org("1.2.246.10.32213449.10.0", "Keski-Uudenmaan hyvinvointialue (Keusote)")
-KEUSOTE_UNIT = Unit("1.2.246.10.32213449.10.1001", "Keusote, perhesosiaalityö Hyvinkää")
-TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")
-OFFICER = Professional("25100000901", "Kaisa", "Keusotelainen", title="sosiaalityöntekijä")  # a Keusote role (fixtures/roles.yaml)
-NOBODY = Professional("25100000999", "Niko", "Nimetön")  # no role anywhere
+from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, TUUSULA, OFFICER, NOBODY
 WHEN = datetime(2026, 11, 5, 12, tzinfo=HKI)
 CARD_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 TRAFFIC = "/api/v1/traffic"

@@ -10,17 +10,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Org, Professional, Unit, artificial_hetu, client_document, frame_for,
+from mock_kanta.client import (Client, KantaClient, Professional, Unit, artificial_hetu, client_document, frame_for,
                                replaces_of, signed_bytes)
 from mock_kanta.model import Coded
 from tests.signing import issue_signer
 
-HKI = ZoneInfo("Europe/Helsinki")
-HELSINKI = Org("1.2.246.10.2012566.10.40", "Helsingin sosiaali- ja terveystoimi")
+from tests.parties import HKI, HELSINKI
 UNIT = Unit("1.2.246.10.2012566.10.40006775", "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe")
 WORKER = Professional("25100000907", "Noora", "Näkymä", title="sosiaalityöntekijä")
 VOID = Coded("5", "1.2.246.537.5.40154.2008", display_name="Mitätöity")

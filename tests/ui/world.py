@@ -9,18 +9,12 @@ import base64
 import dataclasses
 import itertools
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from mock_kanta.client import (Client, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
+from mock_kanta.client import (Client, Professional, TaskGrant, Unit, artificial_hetu, client_document,
                                client_relationship_document, frame_for, new_document_id, replaces_of, signed_bytes)
 
-HKI = ZoneInfo("Europe/Helsinki")
-HELSINKI = Org("1.2.246.10.2012566.10.40", "Helsingin sosiaali- ja terveystoimi")
-HELSINKI_UNIT = Unit("1.2.246.10.2012566.10.40006775", "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe")
-KEUSOTE = Org("1.2.246.10.32213449.10.0", "Keski-Uudenmaan hyvinvointialue (Keusote)")
-KEUSOTE_UNIT = Unit("1.2.246.10.32213449.10.1001", "Keusote, perhesosiaalityö Hyvinkää")
-TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")
-HYVINKAA = Unit("1.2.246.10.29876516.10.1", "Hoivakoti Kielo, tehostettu palveluasuminen Hyvinkää")
+from tests.parties import HELSINKI, HELSINKI_UNIT, HKI, HYVINKAA, KEUSOTE, KEUSOTE_UNIT, TUUSULA  # noqa: F401 (re-exported)
+
 WORKER = Professional("25100000911", "Ulla", "Käyttöliittymä", title="sosiaalityöntekijä")
 OFFICER = Professional("25100000912", "Kalle", "Keusotelainen", title="sosiaalityöntekijä")
 PROHIBITED = ("2", "Alaikäinen kieltää asiakirjan luovuttamisen huoltajille")
