@@ -18,9 +18,11 @@ RUN groupadd --system --gid 10001 mockkanta \
 
 WORKDIR /app
 
-# Pinned dependencies first, so this layer is reused while only the code changes.
+# Pinned dependencies first, so this layer is reused while only the code changes
+# (playwright drives the browser in the UI tests only: not in the image).
 COPY requirements-lock.txt ./
-RUN pip install -r requirements-lock.txt
+RUN grep -v '^playwright==' requirements-lock.txt > /tmp/runtime.txt \
+ && pip install -r /tmp/runtime.txt && rm /tmp/runtime.txt
 
 COPY pyproject.toml README.md ./
 COPY mock_kanta/ mock_kanta/
