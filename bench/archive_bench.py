@@ -1,6 +1,6 @@
 """Throughput of the archive path: signed documents per second, in-process and over HTTP.
 
-    python bench/archive_bench.py [--n N] [--repeat R] [--http] [--workers W] [--clients C] [--profile]
+    python bench/archive_bench.py [--n N] [--repeat R] [--http] [--workers W] [--clients C] [--profile] [--profile-http]
 
 Every document is a public sample renumbered to its own id, its signatures replaced by
 one made by a stand-in for the sample's signer (a software key certified by the bench's
@@ -14,6 +14,7 @@ the asiakassuunnitelma), so the archive's full XMLDSig and trust checks run and 
             loopback port with a temp data dir (its PKI created and used by the bench
             first); C client threads post N pre-built multipart bodies; all HTTP 200 + AA.
 --profile   cProfile of path 2 (synchronous=FULL): time per stage and the top functions.
+--profile-http  cProfile of the server process itself (1 worker) under C HTTP clients.
 
 Every figure is the median of R runs; docs/s also shows (min–max). The machine may be
 shared, so each run also reports, from /proc/stat, in CPUs: "others", what everything but
@@ -190,17 +191,47 @@ def profile_archive(n: int, limit: float, top: int = 10) -> None:
         ("hl7v3.py", "frame_from_tree"), ("cda.py", "document_from_tree"),
         ("archive.py", "check"), ("archive.py", "_verify_signatures"), ("xmldsig_verify.py", "verify_document"),
         ("trust.py", "problems"), ("clock.py", "now"), ("db.py", "rule_modes"), ("registry.py", "evaluate"),
-        ("archive.py", "_row"), ("archive.py", "register_effects"), ("db.py", "insert_document"),
+        ("archive.py", "_row"), ("archive.py", "pending_document"), ("fastpath.py", "write"),
         ("archive.py", "ack_bytes"),
     ]
     cumulative = {(Path(file).name, func): ct for (file, _line, func), (_cc, _nc, _tt, ct, _c) in stats.stats.items()}
     for stage in stages:
         print(f"  {':'.join(stage):40} {cumulative.get(stage, 0) / total:6.1%}")
+    print_top(stats, top)
+
+
+def print_top(stats: pstats.Stats, top: int) -> None:
+    total = stats.total_tt
     print("\ntop functions by own time                   share   cumul")
     rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
     for (file, line, func), (_cc, nc, tt, ct, _callers) in rows:
         where = f"{Path(file).name}:{line}" if line else file
         print(f"  {func[:34]:34} {tt / total:6.1%} {ct / total:6.1%}  {nc:>8} calls  {where}")
+
+
+def profile_http(n: int, clients: int, limit: float, synchronous: str, top: int) -> None:
+    """cProfile of the server itself (one worker: `python -m cProfile -m mock_kanta.cli serve`) under C clients;
+    the server is stopped with SIGINT, so the profile is written on its way out."""
+    import signal
+
+    import httpx
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = bodies(n, 7, Pki.open(Path(tmp) / "pki"))
+        port, out = free_port(), Path(tmp) / "server.prof"
+        env = {**os.environ, "MOCK_KANTA_SQLITE_SYNCHRONOUS": synchronous, "MOCK_KANTA_DATA_DIR": tmp}
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(out), *server_command(port, tmp, 1)[1:]]
+        with open(Path(tmp) / "server.log", "wb") as log:
+            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            run = http_run(proc, port, work, clients, limit, httpx)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+        stats = pstats.Stats(str(out))
+    print(f"\ncProfile of the server (1 worker, {clients} clients, sync={synchronous}, {run['documents']} documents, "
+          f"{run['docs_per_s']:.0f} docs/s under the profiler; the whole process, start-up included)")
+    print_top(stats, top)
 
 
 # --- 3. over HTTP ---------------------------------------------------------------------------
@@ -322,6 +353,7 @@ def main() -> None:
     ap.add_argument("--sync", default="FULL", choices=("FULL", "NORMAL"), help="SQLite synchronous mode of the HTTP server (default FULL)")
     ap.add_argument("--workers", type=int, default=1, help="`mock-kanta serve --workers` for --http (default 1)")
     ap.add_argument("--profile", action="store_true", help="cProfile path 2 and print the hot spots")
+    ap.add_argument("--profile-http", action="store_true", help="cProfile the server (1 worker) under --clients HTTP clients")
     ap.add_argument("--top", type=int, default=10, help="functions listed by --profile (default 10)")
     ap.add_argument("--skip-inprocess", action="store_true", help="skip paths 1 and 2 (e.g. for --http or --profile only)")
     ap.add_argument("--max-seconds", type=float, default=60, help="stop any one run after this long (default 60)")
@@ -345,6 +377,8 @@ def main() -> None:
               f"others {h['others_load']:.2f} CPU, steal {h['steal_load']:.2f} CPU  (signed, all AA)")
     if args.profile:
         profile_archive(args.n, args.max_seconds, args.top)
+    if args.profile_http:
+        profile_http(args.n, args.clients, args.max_seconds, args.sync, args.top)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 

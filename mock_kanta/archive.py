@@ -5,6 +5,7 @@ nothing; an accepted one is stored in one transaction before it is acknowledged.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from datetime import datetime, timezone
 from lxml import etree
 
 from mock_kanta import traffic
-from mock_kanta.audit import AuditLog, submission_event
+from mock_kanta.audit import AuditLog, event_row, submission_event
 from mock_kanta.clock import SandboxClock, utc_now
 from mock_kanta.codes import CodeSystems
 from mock_kanta.model import II, ClinicalDocument, Frame
@@ -26,6 +27,7 @@ from mock_kanta.signing import xmldsig
 from mock_kanta.signing.pki import TrustProblem
 from mock_kanta.signing.trust import Trust
 from mock_kanta.store import DuplicateDocument, Store
+from mock_kanta.store.fastpath import PendingDocument, StaleVersion
 from mock_kanta.wire import cda, hl7v3, safexml, soap
 from mock_kanta.wire.hl7v3 import AckDetail
 
@@ -49,6 +51,16 @@ class Parsed:
     body: bytes | None = None  # the raw body, kept only when it could not be split into parts (traffic log)
     content_type: str | None = None
     context: Context | None = None  # what the checks saw (decoded bodies, the register world)
+
+
+@dataclass
+class Accepted:
+    """A document that passed every check, ready to store (Archive.prepare, then Archive.settle)."""
+
+    tenant: str
+    parsed: Parsed
+    findings: list[Finding]
+    pending: PendingDocument
 
 
 @dataclass
@@ -165,9 +177,25 @@ class Archive:
         """Archive one submission; `client_org` is the organisation of the TLS client certificate, if any."""
         return self.archive_parsed(tenant, self.read(body, content_type), client_org)
 
+    async def archive_async(self, tenant: str, body: bytes, content_type: str | None, client_org: str | None = None) -> Outcome:
+        """`archive` for the event loop: the checks run here, the write goes to the process's group-commit
+        writer (one transaction and one fsync for all documents queued meanwhile), and the outcome comes
+        only after the document's commit."""
+        step = self.prepare(tenant, self.read(body, content_type), client_org)
+        if isinstance(step, Outcome):
+            return step
+        return self.settle(step, await asyncio.wrap_future(self.store.writer.submit(step.pending)))
+
     def archive_parsed(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome:
         """Check, store if clean, and log the submission in the access log and the traffic log (an
         accepted document's event and traffic row are written in the document's own transaction)."""
+        step = self.prepare(tenant, parsed, client_org)
+        if isinstance(step, Outcome):
+            return step
+        return self.settle(step, self.store.write_documents([step.pending])[0])
+
+    def prepare(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome | Accepted:
+        """Check; a refusal is logged and returned, a clean document comes back ready to store."""
         findings = self.check(parsed, tenant)
         if client_org and parsed.frame is not None and parsed.frame.sender != client_org:
             findings.append(finding("SH-TRN-005", hl7v3.xpath("sender", root=parsed.frame.interaction),
@@ -176,30 +204,33 @@ class Archive:
             return self._logged(tenant, Outcome("AR", findings, parsed))
         if any(f.severity is Severity.ERROR for f in findings):
             return self._logged(tenant, Outcome("AE", findings, parsed))
-        effects = register_effects(self.store, tenant, parsed)
-        event = submission_event("AA", parsed, findings, at=self._arrival(parsed, tenant), action=_action(parsed.document, self.codes))
+        at = self._arrival(parsed, tenant)
+        event = submission_event("AA", parsed, findings, at=at, action=_action(parsed.document, self.codes))
         row = self._row(parsed, findings)
+        pending = pending_document(tenant, parsed, row)
+        if self.audit is not None:
+            pending.audit_row = event_row(tenant, event, at)
+        pending.traffic_row = traffic.accepted_row(tenant, event, row)
+        return Accepted(tenant, parsed, findings, pending)
 
-        def effects_and_log(conn) -> None:
-            effects(conn)
-            if self.audit is not None:
-                self.audit.record(tenant, event, conn=conn)
-            conn.execute(traffic.INSERT, traffic.accepted_row(tenant, event, row))
-
-        try:
-            seq = self.store.insert_document(tenant, row, effects_and_log)
-        except StaleVersion as stale:  # another version won the race for the same parent
-            current = self.store.document(tenant, stale.parent_id, summary=True)
+    def settle(self, step: Accepted, result: int | Exception) -> Outcome:
+        """The outcome of a prepared document from what its write returned: its seq, or why it was undone."""
+        tenant, parsed, findings = step.tenant, step.parsed, step.findings
+        if isinstance(result, StaleVersion):  # another version won the race for the same parent
+            current = self.store.document(tenant, result.parent_id, summary=True)
             findings.append(finding("SH-VER-003", cda.xpath("related", "hl7:parentDocument/hl7:id", at="root"),
-                                    parent=stale.parent_id, parent_version=current["version"], current=current["replaced_by"] or "-",
+                                    parent=result.parent_id, parent_version=current["version"], current=current["replaced_by"] or "-",
                                     current_version="?", status=current["status"]))
             return self._logged(tenant, Outcome("AE", findings, parsed))
-        except DuplicateDocument as dup:
+        if isinstance(result, DuplicateDocument):
             findings.append(
-                finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=dup.document_id, received_at=dup.existing["received_at"])
+                finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=result.document_id,
+                        received_at=result.existing["received_at"])
             )
             return self._logged(tenant, Outcome("AE", findings, parsed))
-        return Outcome("AA", findings, parsed, stored_seq=seq)
+        if isinstance(result, Exception):
+            raise result
+        return Outcome("AA", findings, parsed, stored_seq=result)
 
     def _arrival(self, parsed: Parsed, tenant: str) -> datetime:
         ctx = parsed.context
@@ -311,37 +342,26 @@ def _action(document: ClinicalDocument | None, codes: CodeSystems) -> str:
     return "void" if is_void_document(document, codes) else "replace"
 
 
-class StaleVersion(Exception):
-    def __init__(self, parent_id: str):
-        super().__init__(parent_id)
-        self.parent_id = parent_id
-
-
-def register_effects(store: Store, tenant: str, parsed: Parsed):
-    """What an accepted document changes besides itself, as a callable for the document's transaction:
-    a new version supersedes its parent (only if still current: StaleVersion otherwise); a
-    client-relationship document grants (and replaces) register usage rights; a client document
-    stored by its register's own organisation opens its matter."""
+def pending_document(tenant: str, parsed: Parsed, row: dict) -> PendingDocument:
+    """What an accepted document writes besides itself, for the document's transaction: a new version
+    supersedes its parent (only if still current: StaleVersion otherwise); a client-relationship
+    document grants (and replaces) register usage rights; a client document stored by its register's
+    own organisation opens its matter."""
     d, ctx = parsed.document, parsed.context
     group = d.local.document_group.code if d.local and d.local.document_group else None
     custodian = d.custodian.id.root
     grants = granted_rights(d, ctx.extras.get("body.json")) if group == "1" else None
     matter_id = d.matter.id.root if group != "1" and d.matter and d.matter.id else None
     opens_matter = matter_id and parsed.frame.sender == custodian
-
     parent = replaced(d)
-
-    def apply(conn) -> None:
-        if parent is not None and parent.id and not store.supersede(conn, tenant, parent.id.root, d.document_id):
-            raise StaleVersion(parent.id.root)
-        if grants:
-            relationship, rows = grants
-            store.grant_rights(conn, tenant, relationship, d.document_id, rows)
-        if opens_matter:
-            store.add_matter(tenant, {"matter_id": matter_id, "organiser_oid": custodian, "client_id": d.client.id.extension,
-                                      "source": d.document_id}, conn)
-
-    return apply
+    return PendingDocument(
+        tenant, row,
+        parent_id=parent.id.root if parent is not None and parent.id else None,
+        grants=grants or None,
+        matter={"matter_id": matter_id, "organiser_oid": custodian, "client_id": d.client.id.extension,
+                "source": d.document_id} if opens_matter else None,
+        granted_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+    )
 
 
 def describe(frame_bytes: bytes, document_bytes: bytes) -> dict:

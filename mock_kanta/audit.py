@@ -140,14 +140,7 @@ class AuditLog:
         """Insert the row unsealed: this first write takes the chain's lock until the transaction ends."""
         if conn.dialect.name == "postgresql":  # an INSERT does not serialise writers there (not exercised by the tests)
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"mock-kanta-audit/{tenant}"})
-        row = {
-            "tenant_id": tenant, "at": iso(at), "recorded_at": iso(utc_now()), "action": event.action,
-            "outcome": event.outcome, "person_id": event.person_id, "card_serial": event.card_serial,
-            "card_subject": event.card_subject, "organisation_oid": event.organisation_oid, "unit_oid": event.unit_oid,
-            "usage_situation": event.usage_situation, "client_id": event.client_id,
-            "document_ids": _json_list(event.document_ids), "rule_ids": _json_list(event.rule_ids),
-            "detail": event.detail, "prev_hash": "", "hash": "",
-        }
+        row = event_row(tenant, event, at)
         return conn.execute(_INSERT, row).inserted_primary_key[0], row
 
     @staticmethod
@@ -241,6 +234,27 @@ class AuditLog:
                              + (f"; anchor: seq {last.seq}" if count else ""))
             event = self._seal(conn, tenant, seq, row)
         return PurgeResult(cutoff, count, last.seq if count else None, last.hash if count else None, event)
+
+
+def event_row(tenant: str, event: AuditEvent, at: datetime) -> dict:
+    """The event's stored row, not yet sealed (prev_hash and hash empty)."""
+    return {
+        "tenant_id": tenant, "at": iso(at), "recorded_at": iso(utc_now()), "action": event.action,
+        "outcome": event.outcome, "person_id": event.person_id, "card_serial": event.card_serial,
+        "card_subject": event.card_subject, "organisation_oid": event.organisation_oid, "unit_oid": event.unit_oid,
+        "usage_situation": event.usage_situation, "client_id": event.client_id,
+        "document_ids": _json_list(event.document_ids), "rule_ids": _json_list(event.rule_ids),
+        "detail": event.detail, "prev_hash": "", "hash": "",
+    }
+
+
+def append_row(conn, tenant: str, row: dict) -> AuditEvent:
+    """Append an `event_row` inside the caller's SQLAlchemy transaction: reserve, then seal
+    (the archive's SQLite path seals in its own batch write instead: store/fastpath.py)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"mock-kanta-audit/{tenant}"})
+    seq = conn.execute(_INSERT, row).inserted_primary_key[0]
+    return AuditLog._seal(conn, tenant, seq, row)
 
 
 # --- the chain --------------------------------------------------------------------------

@@ -85,11 +85,13 @@ def routes(services: Services) -> list[Route]:
             refused = archive.refuse([finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
             record_unread(tenant, "archive", "AR", refused.findings, request)
             return Response(archive.ack_bytes(refused), status_code=413, media_type=XML)
-        # CPU-bound work runs on the event loop: a thread hop costs more than it saves;
-        # scale with worker processes (mock-kanta serve --workers).
+        # The checks (CPU) run on the event loop: a thread hop costs more than it saves; scale with
+        # worker processes (mock-kanta serve --workers). The write goes to the process's group-commit
+        # writer thread, so the loop checks the next documents while SQLite syncs; the answer comes
+        # only after the document's commit.
         client_org = request.scope.get("state", {}).get("client_org")
         try:
-            outcome = archive.archive(tenant, body, request.headers.get("content-type"), client_org)
+            outcome = await archive.archive_async(tenant, body, request.headers.get("content-type"), client_org)
         except (UnknownTenant, IntegrityError) as exc:
             if tenant_gone(services, tenant, exc):
                 return no_tenant_ack(tenant)

@@ -472,7 +472,20 @@ _ACTIVE = etree.XPath(
 )
 
 
-_ACTIVE_HINT = re.compile(rb"<\s*(?:\w+:)?(?:script|iframe|object|embed)\b|\son\w+\s*=", re.I)
+# A cheap byte scan before the XPath (on the ASCII-lowercased bytes; not for UTF-16): an active tag,
+# or an `on...=` attribute after white space. The handler scan looks for the literal "on" first and
+# then checks the rest, several times faster than one `\son\w+\s*=` alternation with re.I.
+_ACTIVE_TAG = re.compile(rb"<\s*(?:\w+:)?(?:script|iframe|object|embed)\b")
+_ON = re.compile(rb"on\w*\s*=")
+_HANDLER = re.compile(rb"on\w+\s*=")
+
+
+def _active_hint(raw: bytes) -> bool:
+    low = raw.lower()
+    if _ACTIVE_TAG.search(low):
+        return True
+    return any(m.start() > 0 and low[m.start() - 1:m.start()].isspace() and _HANDLER.match(low, m.start())
+               for m in _ON.finditer(low))
 
 
 def _scripts(ctx):
@@ -480,7 +493,7 @@ def _scripts(ctx):
     if root is None:
         return
     raw = decoded(ctx, "display")
-    if b"\x00" not in raw[:200] and not _ACTIVE_HINT.search(raw):  # cheap byte scan (not for UTF-16), XPath confirms
+    if b"\x00" not in raw[:200] and not _active_hint(raw):  # cheap byte scan (not for UTF-16), XPath confirms
         return
     found = _ACTIVE(root)
     if found:

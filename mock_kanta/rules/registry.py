@@ -161,10 +161,8 @@ def finding(rule_id: str, location: str, **params: Any) -> Finding:
 def evaluate(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
     """Run every applicable rule; a document breaking several rules gets them all."""
     out: list[Finding] = []
-    present = {n for n in ("frame", "document", "codes", "world") if ctx.has(n)}
-    for r in rules if rules is not None else checks():
-        if not present.issuperset(r.needs):
-            continue
+    present = frozenset(n for n in ("frame", "document", "codes", "world") if ctx.has(n))
+    for r in _applicable(present) if rules is None else (r for r in rules if present.issuperset(r.needs)):
         try:
             for h in r.check(ctx):
                 out.append(finding(r.id, h.location, **h.params))
@@ -175,6 +173,19 @@ def evaluate(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]
 
 def checks() -> Iterator[Rule]:
     return (r for r in REGISTRY.values() if r.check is not None)
+
+
+_APPLICABLE: dict[tuple[frozenset, int], list[Rule]] = {}
+
+
+def _applicable(present: frozenset) -> list[Rule]:
+    """The registered checks whose needs `present` meets, in order; computed once per set of parts
+    (and again when a rule is registered later: the key holds the registry's size)."""
+    key = (present, len(REGISTRY))
+    found = _APPLICABLE.get(key)
+    if found is None:
+        found = _APPLICABLE[key] = [r for r in checks() if present.issuperset(r.needs)]
+    return found
 
 
 define(

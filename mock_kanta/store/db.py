@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from mock_kanta.store.fastpath import FastPath, GroupWriter, PendingDocument, StaleVersion
 from mock_kanta.store.schema import (
     SCHEMA_VERSION,
     clocks,
@@ -65,8 +66,14 @@ class Store:
     def __init__(self, url: str, sqlite_synchronous: str = "FULL"):
         self.url = url
         self.engine = create_engine(url, future=True)
+        # The archive's hot path on raw sqlite3 for a database file (None elsewhere: SQLAlchemy throughout).
+        self.fast: FastPath | None = None
         if url.startswith("sqlite"):
             _tune_sqlite(self.engine, sqlite_synchronous)
+            path = self.engine.url.database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                self.fast = FastPath(path, sqlite_synchronous)
+        self._writer: GroupWriter | None = None
 
     def create_schema(self) -> None:
         """Create the tables; refuse a database written by another schema version (no migrations yet)."""
@@ -193,6 +200,8 @@ class Store:
     # --- matters and register usage rights ------------------------------------------------
 
     def matter(self, tenant: str, matter_id: str) -> dict | None:
+        if self.fast is not None:
+            return self.fast.matter(tenant, matter_id)
         return self._one(_MATTER, tenant=tenant, key=matter_id)
 
     def matters(self, tenant: str, client_id: str | None = None) -> list[dict]:
@@ -214,6 +223,8 @@ class Store:
                 run(c)
 
     def rights(self, tenant: str, client_id: str, *, include_replaced: bool = False) -> list[dict]:
+        if self.fast is not None and not include_replaced:
+            return self.fast.rights(tenant, client_id)
         return self._all(_ALL_RIGHTS if include_replaced else _RIGHTS, tenant=tenant, key=client_id)
 
     @staticmethod
@@ -271,6 +282,47 @@ class Store:
                 raise
             raise DuplicateDocument(row["document_id"], existing) from None
 
+    def write_documents(self, batch: list[PendingDocument]) -> list[int | Exception]:
+        """Store accepted documents with all they change (see fastpath.PendingDocument): on SQLite in one
+        transaction and one commit; per document its seq, or the exception that undid it alone
+        (DuplicateDocument, StaleVersion, IntegrityError)."""
+        if self.fast is not None:
+            return self.fast.write(batch)
+        return [self._write_one(item) for item in batch]
+
+    @property
+    def writer(self) -> GroupWriter:
+        """This process's group-commit writer thread (for concurrent requests; see fastpath.GroupWriter)."""
+        if self._writer is None:
+            self._writer = GroupWriter(self.write_documents)
+        return self._writer
+
+    def _write_one(self, item: PendingDocument) -> int | Exception:
+        """One document in its own transaction through SQLAlchemy (databases other than an SQLite file)."""
+        from mock_kanta.audit import append_row
+        from mock_kanta.store.traffic_tables import traffic
+
+        tenant, document_id = item.tenant, item.row["document_id"]
+        try:
+            with self.engine.begin() as conn:
+                seq = conn.execute(_INSERT_DOCUMENT, {"tenant_id": tenant, **item.row}).inserted_primary_key[0]
+                if item.parent_id is not None and not self.supersede(conn, tenant, item.parent_id, document_id):
+                    raise StaleVersion(item.parent_id)
+                if item.grants:
+                    self.grant_rights(conn, tenant, item.grants[0], document_id, item.grants[1])
+                if item.matter is not None:
+                    self.add_matter(tenant, item.matter, conn)
+                if item.audit_row is not None:
+                    append_row(conn, tenant, dict(item.audit_row))
+                if item.traffic_row is not None:
+                    conn.execute(insert(traffic), item.traffic_row)
+                return seq
+        except StaleVersion as exc:
+            return exc
+        except IntegrityError as exc:
+            existing = self.document(tenant, document_id, summary=True)
+            return DuplicateDocument(document_id, existing) if existing is not None else exc
+
     def documents(
         self, tenant: str, register_oid: str, *, client_id: str | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[list[dict], int]:
@@ -282,10 +334,14 @@ class Store:
         return rows, total
 
     def document(self, tenant: str, document_id: str, *, summary: bool = False) -> dict | None:
+        if summary and self.fast is not None:
+            return self.fast.document(tenant, document_id)
         return self._one(_DOCUMENT_SUMMARY if summary else _DOCUMENT, tenant=tenant, key=document_id)
 
     def versions(self, tenant: str, set_id: str) -> list[dict]:
         """Every version of a document set, oldest first (the history)."""
+        if self.fast is not None:
+            return self.fast.versions(tenant, set_id)
         return self._all(_VERSIONS, tenant=tenant, key=set_id)
 
     @staticmethod
@@ -363,8 +419,11 @@ class TenantView:
         self._units: dict[str, dict | None] = {}
 
     def refresh(self) -> "TenantView":
-        with self.store.engine.connect() as conn:
-            generation = conn.execute(_GENERATION, {"tenant": self.tenant}).scalar()
+        if self.store.fast is not None:
+            generation = self.store.fast.generation(self.tenant)
+        else:
+            with self.store.engine.connect() as conn:
+                generation = conn.execute(_GENERATION, {"tenant": self.tenant}).scalar()
         if generation != self.generation:
             self.generation = generation
             self._clock = self._modes = None

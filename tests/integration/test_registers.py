@@ -6,7 +6,8 @@ Keusote's register is in Kanta from 1.9.2026 and takes providers' documents from
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timezone
+import itertools
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -34,8 +35,12 @@ def world(sandbox):
         kanta.clock_reset()
 
 
+_ADULTS = itertools.count()
+
+
 def adult() -> Client:
-    return Client(artificial_hetu(date(1950, 3, 4)), "Testi", "Keusotelainen")
+    """A client of this module alone: a birth date of its own per call (a random number could repeat one)."""
+    return Client(artificial_hetu(date(1950, 3, 4) + timedelta(days=next(_ADULTS)), 901), "Testi", "Keusotelainen")
 
 
 def grant(world, client: Client, unit: Unit, start: date, end: date | None = None, *, when: datetime, previous=None):
