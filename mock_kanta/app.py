@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from mock_kanta import query_routes, server, ui
 from mock_kanta.services import Services
 from mock_kanta.settings import Settings
+from mock_kanta.ui import events as ui_events
 
 API_SPEC = Path(__file__).parent / "api" / "openapi.yaml"
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     logging.getLogger("connexion").setLevel(logging.ERROR)
     routes = server.routes(services) + query_routes.routes(
         services, audit=lambda result: services.audit.record(result.tenant, result.audit_event()))
+    routes += ui_events.routes(services)  # /ui/events: the live flow's server-sent events (async: no thread per viewer)
     wire = Starlette(routes=routes)
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services
