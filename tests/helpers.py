@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import base64
+import random
 import re
+from datetime import date
 
 from mock_kanta.wire import soap
 from mock_kanta.wire.hl7v3 import parse_ack
@@ -57,3 +59,19 @@ def renumber(frame: bytes, document: bytes, new_id: str) -> tuple[bytes, bytes]:
         return m.group(1) + base64.b64encode(xhtml) + m.group(3)
 
     return frame.replace(old, new), _DISPLAY.sub(recode, document.replace(old, new))
+
+
+_ISSUED_HETUS: set[str] = set()
+
+
+def fresh_hetu(born: date) -> str:
+    """An artificial henkilötunnus (900-999) not yet handed out in this test run: the tests share a sandbox,
+    and two random numbers on one birth date would collide about once in a hundred."""
+    from mock_kanta.client import artificial_hetu
+
+    for number in random.sample(range(900, 1000), 100):
+        hetu = artificial_hetu(born, number)
+        if hetu not in _ISSUED_HETUS:
+            _ISSUED_HETUS.add(hetu)
+            return hetu
+    raise RuntimeError(f"all 100 test identities born {born} are used in this run")

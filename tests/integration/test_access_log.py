@@ -4,6 +4,7 @@ from datetime import date, datetime, timezone
 from mock_kanta.client import Client, KantaClient, Professional, Unit, artificial_hetu, client_document, frame_for, signed_bytes
 from tests.signing import issue_signer
 
+from tests.helpers import fresh_hetu
 from tests.parties import HELSINKI
 UNIT = Unit("1.2.246.10.2012566.10.40006775", "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe")
 WORKER = Professional("25100000904", "Lotta", "Lokittaja", hetu=artificial_hetu(date(1985, 5, 5), 950), title="sosiaaliohjaaja")
@@ -11,7 +12,7 @@ WORKER = Professional("25100000904", "Lotta", "Lokittaja", hetu=artificial_hetu(
 
 def test_accepted_and_refused_submissions_are_logged(sandbox):
     signer = issue_signer(sandbox.pki, "professional", (WORKER.given, WORKER.family, WORKER.registration_number))
-    client = Client(artificial_hetu(date(1990, 6, 7)), "Loki", "Asiakas")
+    client = Client(fresh_hetu(date(1990, 6, 7)), "Loki", "Asiakas")
     doc = client_document(custodian=HELSINKI, unit=UNIT, author=WORKER, client=client, effective_time=datetime.now(timezone.utc))
     frame = frame_for(doc, sender_oid=HELSINKI.oid, author_person=WORKER.frame_person(), author_org=UNIT.ref())
     with KantaClient(sandbox.url) as kanta:

@@ -3,6 +3,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from tests.helpers import fresh_hetu
+
 from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
                                client_relationship_document, frame_for, new_document_id, signed_bytes)
 from tests.signing import issue_signer
@@ -29,7 +31,7 @@ def kanta(request, sandbox):
 
 
 def fresh_client() -> Client:
-    return Client(artificial_hetu(date(2016, 4, 12)), "Testi Kanta", "Asiakas")
+    return Client(fresh_hetu(date(2016, 4, 12)), "Testi Kanta", "Asiakas")
 
 
 def own_frame(doc):

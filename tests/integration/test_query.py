@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from mock_kanta import query_routes
-from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
+from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, client_document,
                                client_relationship_document, frame_for, new_document_id, replaces_of, signed_bytes)
 from mock_kanta.client.query import QueryClient, Reader, query_request, request_bytes
 from mock_kanta.model import Coded
@@ -30,6 +30,7 @@ from mock_kanta.signing.xmldsig import verify_document
 from mock_kanta.wire import safexml
 from tests.signing import issue_signer
 
+from tests.helpers import fresh_hetu
 from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, HELSINKI, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE, NOBODY
 # Their roles are in fixtures/roles.yaml.
 OLLI = Professional("25100000911", "Olli", "Ohjaaja", title="lähihoitaja")  # Kielo, lahihoitaja, older people's services
@@ -88,7 +89,7 @@ def clock(env):
 def adult() -> Client:
     """A fresh client: a random birth date and individual number (other tests use fixed dates)."""
     born = date(1940, 1, 1) + timedelta(days=secrets.randbelow(60 * 365))
-    return Client(artificial_hetu(born), "Lukija", "Asiakas")
+    return Client(fresh_hetu(born), "Lukija", "Asiakas")
 
 
 def grant(env, client, unit, start, end=None, *, when, previous=None, task="24"):

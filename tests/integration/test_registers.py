@@ -16,6 +16,7 @@ from mock_kanta.client import (Client, KantaClient, Org, TaskGrant, Unit, artifi
 from mock_kanta.client.documents import replaces_of
 from tests.signing import issue_signer
 
+from tests.helpers import fresh_hetu
 from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE
 PHASE = ("4", "Palvelun toteutus")
 
@@ -232,7 +233,7 @@ def test_visibility_and_minors(world, served):
     shown = world.http.get(f"/api/v1/registers/{KEUSOTE.oid}/documents/{delayed.document_id}").json()
     assert (shown["visibility"], shown["visibleFrom"]) == ("delayed", "2026-12-02")
 
-    minor = Client(artificial_hetu(date(2014, 5, 6)), "Nuori", "Keusotelainen")
+    minor = Client(fresh_hetu(date(2014, 5, 6)), "Nuori", "Keusotelainen")
     assert grant(world, minor, TUUSULA, date(2026, 11, 1), when=when)[1].ack == "AA"
     minor_matter = open_matter(world, minor)
     no_consent = provider_document(minor, when=when, matter=minor_matter, consent=None)

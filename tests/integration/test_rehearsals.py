@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from mock_kanta.client import (Client, KantaClient, Org, TaskGrant, Unit, artificial_hetu, client_document,
+from mock_kanta.client import (Client, KantaClient, Org, TaskGrant, Unit, client_document,
                                client_relationship_document, frame_for, new_document_id, replaces_of, signed_bytes)
 from mock_kanta.client.query import QueryClient, Reader
 from mock_kanta.reports import report_from_dict
 from tests.signing import issue_signer
 
+from tests.helpers import fresh_hetu
 from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE
 PHASE = ("4", "Palvelun toteutus")
 CARD_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -32,7 +33,7 @@ def at(day: str, hour: int = 12) -> datetime:
 
 def fresh_client() -> Client:
     born = date(1930, 1, 1) + timedelta(days=secrets.randbelow(3650))
-    return Client(artificial_hetu(born), "Harjoitus", "Asiakas")
+    return Client(fresh_hetu(born), "Harjoitus", "Asiakas")
 
 
 @dataclass

@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Professional, Unit, artificial_hetu, client_document, frame_for,
+from mock_kanta.client import (Client, KantaClient, Professional, Unit, client_document, frame_for,
                                replaces_of, signed_bytes)
 from mock_kanta.model import Coded
 from tests.signing import issue_signer
 
+from tests.helpers import fresh_hetu
 from tests.parties import HELSINKI
 UNIT = Unit("1.2.246.10.2012566.10.40006775", "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe")
 WORKER = Professional("25100000903", "Ville", "Versioija", title="sosiaaliohjaaja")
@@ -42,7 +43,7 @@ def history(env, doc) -> dict:
 
 
 def test_versions_one_two_three_and_a_stale_two(env):
-    client, now = Client(artificial_hetu(date(1980, 1, 2)), "Versio", "Asiakas"), datetime.now(timezone.utc)
+    client, now = Client(fresh_hetu(date(1980, 1, 2)), "Versio", "Asiakas"), datetime.now(timezone.utc)
     v1 = plan(client, now)
     assert send(env, v1).ack == "AA"
     v2 = plan(client, now + timedelta(minutes=1), matter_id=v1.matter.id.root, replaces=replaces_of(v1))
@@ -66,7 +67,7 @@ def test_versions_one_two_three_and_a_stale_two(env):
 
 
 def test_replacement_needs_a_reason_the_same_set_and_a_known_parent(env):
-    client, now = Client(artificial_hetu(date(1981, 2, 3)), "Versio", "Kaksi"), datetime.now(timezone.utc)
+    client, now = Client(fresh_hetu(date(1981, 2, 3)), "Versio", "Kaksi"), datetime.now(timezone.utc)
     v1 = plan(client, now)
     assert send(env, v1).ack == "AA"
     no_reason = plan(client, now, matter_id=v1.matter.id.root, replaces=replaces_of(v1))
@@ -84,7 +85,7 @@ def test_replacement_needs_a_reason_the_same_set_and_a_known_parent(env):
 
 
 def test_void_needs_a_reason_and_is_a_recorded_state(env):
-    client, now = Client(artificial_hetu(date(1982, 3, 4)), "Mitätöinti", "Asiakas"), datetime.now(timezone.utc)
+    client, now = Client(fresh_hetu(date(1982, 3, 4)), "Mitätöinti", "Asiakas"), datetime.now(timezone.utc)
     v1 = plan(client, now)
     assert send(env, v1).ack == "AA"
 
@@ -109,7 +110,7 @@ def test_void_needs_a_reason_and_is_a_recorded_state(env):
 
 
 def test_the_same_document_twice_is_refused_and_stored_once(env):
-    client = Client(artificial_hetu(date(1983, 4, 5)), "Kahdesti", "Asiakas")
+    client = Client(fresh_hetu(date(1983, 4, 5)), "Kahdesti", "Asiakas")
     doc = plan(client, datetime.now(timezone.utc))
     assert send(env, doc).ack == "AA"
     answer = send(env, doc)
