@@ -23,6 +23,7 @@ from mock_kanta.store import Store
 
 TENANT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 MAX_SEED_CLIENTS = 5000
+MAX_SEED_VALUE = 2**31 - 1  # stored in an SQLite integer column
 
 
 class TenantConflict(Exception):
@@ -38,7 +39,7 @@ def check_tenant_id(tenant) -> str:
 
 
 def check_seed(seed) -> dict | None:
-    """{"clients": N, "seed": S} checked (N 1-5000, S >= 0), or None; ValueError otherwise."""
+    """{"clients": N, "seed": S} checked (N 1-5000, S 0-2**31-1), or None; ValueError otherwise."""
     if seed is None:
         return None
     if not isinstance(seed, dict) or set(seed) - {"clients", "seed"}:
@@ -46,8 +47,8 @@ def check_seed(seed) -> dict | None:
     clients, value = seed.get("clients", 20), seed.get("seed", 1)
     if type(clients) is not int or not 1 <= clients <= MAX_SEED_CLIENTS:
         raise ValueError(f"seed.clients must be an integer from 1 to {MAX_SEED_CLIENTS}, not {clients!r}")
-    if type(value) is not int or value < 0:
-        raise ValueError(f"seed.seed must be an integer >= 0, not {value!r}")
+    if type(value) is not int or not 0 <= value <= MAX_SEED_VALUE:
+        raise ValueError(f"seed.seed must be an integer from 0 to {MAX_SEED_VALUE}, not {value!r}")
     return {"clients": clients, "seed": value}
 
 

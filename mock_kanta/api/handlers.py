@@ -279,3 +279,27 @@ def _tenant() -> str:
     if _store().tenant(tenant) is None:
         abort(404, f"No tenant {tenant}.")
     return tenant
+
+
+# --- errors connexion would answer with a 500 (app.py registers these) -------------------
+
+
+def undecodable_body(request, exc):
+    """A JSON body that is not UTF-8 is the client's error: 400 with the byte that is wrong, not a 500."""
+    from connexion.problem import problem
+
+    where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+    return problem(400, "Bad Request", f"The request body is not UTF-8 text{where}; send JSON in UTF-8.")
+
+
+def store_refused(request, exc):
+    """A write the database refused. Every foreign key points at the tenant, so a foreign key failure
+    means the tenant was deleted while the request ran (404, nothing was written); anything else
+    is a conflict with what is stored (409, the transaction was rolled back)."""
+    from connexion.problem import problem
+
+    tenant = request.headers.get(TENANT_HEADER) or "default"
+    if "FOREIGN KEY" in str(getattr(exc, "orig", exc)).upper():
+        return problem(404, "Not Found", f"No tenant {tenant}: it was deleted while the request ran; nothing was written.")
+    return problem(409, "Conflict", "The change conflicts with what is stored (another request changed it at the same "
+                                    "time); nothing was written. Try again.")

@@ -6,6 +6,7 @@ and what was expected, and returns INVALID; the loader collects every problem be
 from __future__ import annotations
 
 import difflib
+import reprlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -45,6 +46,15 @@ def suggest(word: str, options) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 80, 80
+
+
+def show(value) -> str:
+    """A value as a problem line quotes it: repr, cut short (a value may be a huge aliased structure)."""
+    return _SHORT.repr(value)
+
+
 def _type(value) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
             float: "a number", type(None): "nothing (null)"}.get(type(value), type(value).__name__)
@@ -59,7 +69,7 @@ def text(value, where: str, ctx: Ctx) -> Any:
 def alias_name(value, where: str, ctx: Ctx) -> Any:
     if isinstance(value, str) and ALIAS.match(value):
         return value
-    return ctx.problem(where, f"{value!r} is not a usable name (letters, digits, '-', '_' and '.', at most 64)")
+    return ctx.problem(where, f"{show(value)} is not a usable name (letters, digits, '-', '_' and '.', at most 64)")
 
 
 def code(value, where: str, ctx: Ctx) -> Any:
@@ -68,7 +78,7 @@ def code(value, where: str, ctx: Ctx) -> Any:
         value = str(value)
     if isinstance(value, str) and CODE.match(value):
         return value
-    return ctx.problem(where, f"expected a code such as \"24\", got {value!r}")
+    return ctx.problem(where, f"expected a code such as \"24\", got {show(value)}")
 
 
 def coded(value, where: str, ctx: Ctx) -> Any:
@@ -105,7 +115,7 @@ def day(value, where: str, ctx: Ctx) -> Any:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    return ctx.problem(where, f"expected a date such as 2026-11-01, got {value!r}")
+    return ctx.problem(where, f"expected a date such as 2026-11-01, got {show(value)}")
 
 
 def moment(value, where: str, ctx: Ctx) -> Any:
@@ -114,7 +124,7 @@ def moment(value, where: str, ctx: Ctx) -> Any:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return ctx.problem(where, f"expected a date and time such as 2026-11-02T10:00:00+02:00, got {value!r}")
+            return ctx.problem(where, f"expected a date and time such as 2026-11-02T10:00:00+02:00, got {show(value)}")
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=HELSINKI)
     if isinstance(value, date):
@@ -139,7 +149,7 @@ def delta(value, where: str, ctx: Ctx) -> Any:
         if key not in DELTA_KEYS:
             ctx.problem(f"{where}.{key}", f"unknown unit; use {', '.join(DELTA_KEYS)}{suggest(key, DELTA_KEYS)}")
         elif isinstance(amount, bool) or not isinstance(amount, (int, float)):
-            ctx.problem(f"{where}.{key}", f"expected a number, got {amount!r}")
+            ctx.problem(f"{where}.{key}", f"expected a number, got {show(amount)}")
         else:
             out[key] = amount
     return out if len(out) == len(value) else INVALID
@@ -152,13 +162,13 @@ def as_timedelta(amounts: dict) -> timedelta:
 def boolean(value, where: str, ctx: Ctx) -> Any:
     if isinstance(value, bool):
         return value
-    return ctx.problem(where, f"expected true or false, got {value!r}")
+    return ctx.problem(where, f"expected true or false, got {show(value)}")
 
 
 def count(value, where: str, ctx: Ctx) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    return ctx.problem(where, f"expected a whole number (0 or more), got {value!r}")
+    return ctx.problem(where, f"expected a whole number (0 or more), got {show(value)}")
 
 
 def choice(*options: str) -> Check:
@@ -167,14 +177,14 @@ def choice(*options: str) -> Check:
             value = str(value)
         if value in options:
             return value
-        return ctx.problem(where, f"expected one of {', '.join(options)}, got {value!r}{suggest(value, options)}")
+        return ctx.problem(where, f"expected one of {', '.join(options)}, got {show(value)}{suggest(value, options)}")
     return checked
 
 
 def oid(value, where: str, ctx: Ctx) -> Any:
     if isinstance(value, str) and is_oid(value):
         return value
-    return ctx.problem(where, f"{value!r} is not an OID (digits separated by dots)")
+    return ctx.problem(where, f"{show(value)} is not an OID (digits separated by dots)")
 
 
 def ref(kind: str) -> Check:
@@ -184,10 +194,10 @@ def ref(kind: str) -> Check:
         if isinstance(value, str) and value in known:
             return value
         if kind == "grant" and value in ctx.known["document"]:
-            return ctx.problem(where, f"{value!r} is an archive step's document; give the id of an earlier grant step")
+            return ctx.problem(where, f"{show(value)} is an archive step's document; give the id of an earlier grant step")
         hint = suggest(value, known) or (f"; known: {', '.join(sorted(known))}" if known else "")
         what = REF_KINDS[kind] if kind in ("document", "matter", "grant") else "in " + REF_KINDS[kind]
-        return ctx.problem(where, f"{value!r} is not {what}{hint}")
+        return ctx.problem(where, f"{show(value)} is not {what}{hint}")
     return checked
 
 
@@ -198,7 +208,7 @@ def register(value, where: str, ctx: Ctx) -> Any:
     if isinstance(value, str) and is_oid(value):
         return value
     known = ctx.known["unit"]
-    return ctx.problem(where, f"{value!r} is neither a unit alias nor an OID{suggest(value, known)}")
+    return ctx.problem(where, f"{show(value)} is neither a unit alias nor an OID{suggest(value, known)}")
 
 
 def viewer(value, where: str, ctx: Ctx) -> Any:
@@ -208,7 +218,7 @@ def viewer(value, where: str, ctx: Ctx) -> Any:
     if isinstance(value, str) and value.startswith("guardian:"):
         who = ref("client")(value.split(":", 1)[1], where, ctx)
         return INVALID if who is INVALID else value
-    return ctx.problem(where, f"expected client, professional or guardian:<client alias>, got {value!r}")
+    return ctx.problem(where, f"expected client, professional or guardian:<client alias>, got {show(value)}")
 
 
 def signer(value, where: str, ctx: Ctx) -> Any:
@@ -235,7 +245,7 @@ def rule_ids(value, where: str, ctx: Ctx) -> Any:
         m = re.match(r"^([A-Za-z]+-[A-Za-z]+)-?(\d+)$", str(v).strip())
         padded = f"{m.group(1).upper()}-{int(m.group(2)):03d}" if m else None  # sh-reg-3, SH-REG-03 -> SH-REG-003
         hint = f" (did you mean {padded!r}?)" if padded in REGISTRY else suggest(v, REGISTRY)
-        return c.problem(here, f"{v!r} is not a rule id of this sandbox{hint} (see mock-kanta rules list)")
+        return c.problem(here, f"{show(v)} is not a rule id of this sandbox{hint} (see mock-kanta rules list)")
     return list_of(one)(value, where, ctx)
 
 
@@ -255,7 +265,7 @@ def reason_codes(value, where: str, ctx: Ctx) -> Any:
             if r in REASONS:
                 good.append(r)
             else:
-                ctx.problem(here, f"{r!r} is not an OmaKanta reason{suggest(r, REASONS)}; reasons: {', '.join(REASONS)}")
+                ctx.problem(here, f"{show(r)} is not an OmaKanta reason{suggest(r, REASONS)}; reasons: {', '.join(REASONS)}")
         if doc is not INVALID and len(good) == len(listed):
             out[doc] = good
     return out if len(out) == len(value) else INVALID

@@ -26,6 +26,7 @@ from mock_kanta.settings import PROJECT_ROOT
 TOP_KEYS = ("scenario", "title", "description", "start", "people", "units", "steps")
 LANGS = ("fi", "sv", "en")
 MAX_BYTES = 1024 * 1024
+MAX_NODES = 500_000  # values once aliases are expanded: more than a file of MAX_BYTES can hold without them
 
 DOCUMENT = {
     "service_task": (f.coded, False), "services": (f.codes, False), "phase": (f.coded, False),
@@ -198,19 +199,75 @@ class Scenario:
         return low, high
 
 
-def _lines(text: str) -> tuple[list[int], dict[str, int]]:
-    """Line numbers (1-based) of each step and of each top-level key, from the YAML node tree."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return [], {}
+def _lines(root) -> list[int]:
+    """Line numbers (1-based) of each step, from the YAML node tree."""
     if not isinstance(root, yaml.MappingNode):
-        return [], {}
-    tops = {k.value: k.start_mark.line + 1 for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
+        return []
     for key, value in root.value:
         if getattr(key, "value", None) == "steps" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value], tops
-    return [], tops
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _expanded_size(root) -> int:
+    """How many nodes the document has once every alias is expanded; ValueError for an alias
+    inside what it names (a recursive structure). Counted on the node graph, so a "billion
+    laughs" file is measured without being expanded."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, False)]
+    while stack:  # iterative: a deeply nested file must not exhaust Python's stack here
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                    else node.value if isinstance(node, yaml.SequenceNode) else [])
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), MAX_NODES + 1)
+            continue
+        if key in open_nodes:
+            raise ValueError(f"line {node.start_mark.line + 1}: an alias refers to a node that contains it")
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise ValueError(f"line {child.start_mark.line + 1}: an alias refers to a node that contains it")
+            stack.append((child, False))
+    return sizes[id(root)]
+
+
+def _parse(text: str, label: str):
+    """(data, root node) of the YAML text; ScenarioError for YAML that is invalid, nested too deeply,
+    or that aliases would make too large."""
+    loader = None
+    try:
+        loader = _Loader(text)
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        size = _expanded_size(root)
+        if size > MAX_NODES:
+            raise ScenarioError(label, [f"{label}: more than {MAX_NODES} values once its aliases (*name) are expanded"])
+        return loader.construct_document(root), root
+    except yaml.reader.ReaderError as exc:  # a control character, which YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScenarioError(label, [f"{label}: line {line}: not valid YAML: character {exc.character:#06x} "
+                                    "is not allowed (control characters other than tab and newline)"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ScenarioError(label, [f"{label}: {at}not valid YAML: {getattr(exc, 'problem', None) or exc}"]) from None
+    except ScenarioError:
+        raise
+    except ValueError as exc:  # from _expanded_size
+        raise ScenarioError(label, [f"{label}: {exc}"]) from None
+    except RecursionError:
+        raise ScenarioError(label, [f"{label}: nested too deeply (lists or mappings within each other)"]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _title(value, ctx: Ctx) -> dict[str, str]:
@@ -420,16 +477,13 @@ def load_scenario(source: str | Path, *, name: str | None = None) -> Scenario:
             raise ScenarioError(label, [f"{label}: not UTF-8 text"]) from None
     else:
         text, label = str(source), name or "<text>"
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ScenarioError(label, [f"{label}: {at}not valid YAML: {getattr(exc, 'problem', None) or exc}"]) from None
+    if len(text) > MAX_BYTES:
+        raise ScenarioError(label, [f"{label}: larger than {MAX_BYTES // 1024} KiB"])
+    data, root = _parse(text, label)
     if not isinstance(data, dict):
         raise ScenarioError(label, [f"{label}: expected a mapping with {', '.join(TOP_KEYS)}"])
     ctx = Ctx(label)
-    step_lines, _ = _lines(text)
+    step_lines = _lines(root)
     for key in data:
         if key not in TOP_KEYS:
             ctx.problem(str(key), f"unknown top-level key{f.suggest(key, TOP_KEYS)}; expected {', '.join(TOP_KEYS)}")
