@@ -255,6 +255,22 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds of a process and its live descendants, split into "main" (each process's main thread:
+    the event loop) and "threads" (all other threads: the group-commit writer, any thread pool)."""
+    out = {"main": 0.0, "threads": 0.0}
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            out["main" if task.name == str(pid) else "threads"] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for child in (task / "children").read_text().split():
+                for k, v in thread_cpu_seconds(int(child)).items():
+                    out[k] += v
+    except FileNotFoundError:  # the process has just exited
+        pass
+    return out
+
+
 def server_command(port: int, data_dir: str, workers: int) -> list[str]:
     return [sys.executable, "-m", "mock_kanta.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
             "--data-dir", data_dir, "--workers", str(workers), "--no-demo-cards"]
@@ -316,12 +332,15 @@ def http_run(proc, port: int, work, clients: int, limit: float, httpx) -> dict:
                 latencies.append(time.perf_counter() - t)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads0 = thread_cpu_seconds(proc.pid)
     cpu0, own0, seen, t0 = cpu_seconds(proc.pid), time.process_time(), Interference(), time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed, server_cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
+    threads1 = thread_cpu_seconds(proc.pid)
+    writer = threads1["threads"] - threads0["threads"]
     client_cpu = time.process_time() - own0
     others, steal = seen.stop(server_cpu + client_cpu)
     done = [a for a in answers if a is not None]
@@ -335,6 +354,7 @@ def http_run(proc, port: int, work, clients: int, limit: float, httpx) -> dict:
         "p99_ms": q[98] * 1000,
         "server_cpu_ms_per_doc": server_cpu / len(done) * 1000,
         "client_cpu_ms_per_doc": client_cpu / len(done) * 1000,
+        "writer_cpu_ms_per_doc": writer / len(done) * 1000,  # threads other than the main (loop) threads: the writer
         "documents": len(done),
         "others_load": others,
         "steal_load": steal,
@@ -373,7 +393,8 @@ def main() -> None:
         h = bench_http(args.n, args.clients, args.repeat, args.max_seconds, args.sync, args.workers)
         print(f"3. http         {args.workers} worker(s), {args.clients} clients, sync={args.sync}  "
               f"{h['docs_per_s_spread']} docs/s  p50 {h['p50_ms']:.1f} ms  p99 {h['p99_ms']:.1f} ms  "
-              f"CPU/doc: server {h['server_cpu_ms_per_doc']:.1f} ms, client {h['client_cpu_ms_per_doc']:.1f} ms  "
+              f"CPU/doc: server {h['server_cpu_ms_per_doc']:.2f} ms (writer {h['writer_cpu_ms_per_doc']:.2f}), "
+              f"client {h['client_cpu_ms_per_doc']:.2f} ms  "
               f"others {h['others_load']:.2f} CPU, steal {h['steal_load']:.2f} CPU  (signed, all AA)")
     if args.profile:
         profile_archive(args.n, args.max_seconds, args.top)

@@ -182,28 +182,35 @@ class Archive:
         writer (one transaction and one fsync for all documents queued meanwhile), and the outcome comes
         only after the document's commit."""
         step = self.prepare(tenant, self.read(body, content_type), client_org)
-        if isinstance(step, Outcome):
-            return step
-        return self.settle(step, await asyncio.wrap_future(self.store.writer.submit(step.pending)))
+        if isinstance(step, Accepted):
+            step = self.settle(step, await asyncio.wrap_future(self.store.writer.submit(step.pending)))
+            if step.ack == "AA":
+                return step
+        if self.store is not None:  # a refusal's log rows go through the same writer (no fsync of its own on the loop)
+            _raise_failed(await asyncio.wrap_future(self.store.writer.submit(self._refusal(tenant, step))))
+        return step
 
     def archive_parsed(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome:
         """Check, store if clean, and log the submission in the access log and the traffic log (an
         accepted document's event and traffic row are written in the document's own transaction)."""
         step = self.prepare(tenant, parsed, client_org)
-        if isinstance(step, Outcome):
-            return step
-        return self.settle(step, self.store.write_documents([step.pending])[0])
+        if isinstance(step, Accepted):
+            step = self.settle(step, self.store.write_documents([step.pending])[0])
+            if step.ack == "AA":
+                return step
+        return self._logged(tenant, step)
 
     def prepare(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome | Accepted:
-        """Check; a refusal is logged and returned, a clean document comes back ready to store."""
+        """Check; a refusal comes back as its Outcome (not yet logged: `_logged` / `_refusal`), a clean
+        document ready to store."""
         findings = self.check(parsed, tenant)
         if client_org and parsed.frame is not None and parsed.frame.sender != client_org:
             findings.append(finding("SH-TRN-005", hl7v3.xpath("sender", root=parsed.frame.interaction),
                                     sender=parsed.frame.sender or "-", client=client_org))
         if parsed.fatal:
-            return self._logged(tenant, Outcome("AR", findings, parsed))
+            return Outcome("AR", findings, parsed)
         if any(f.severity is Severity.ERROR for f in findings):
-            return self._logged(tenant, Outcome("AE", findings, parsed))
+            return Outcome("AE", findings, parsed)
         at = self._arrival(parsed, tenant)
         event = submission_event("AA", parsed, findings, at=at, action=_action(parsed.document, self.codes))
         row = self._row(parsed, findings)
@@ -214,20 +221,21 @@ class Archive:
         return Accepted(tenant, parsed, findings, pending)
 
     def settle(self, step: Accepted, result: int | Exception) -> Outcome:
-        """The outcome of a prepared document from what its write returned: its seq, or why it was undone."""
+        """The outcome of a prepared document from what its write returned: its seq, or why it was undone
+        (an AE, not yet logged)."""
         tenant, parsed, findings = step.tenant, step.parsed, step.findings
         if isinstance(result, StaleVersion):  # another version won the race for the same parent
             current = self.store.document(tenant, result.parent_id, summary=True)
             findings.append(finding("SH-VER-003", cda.xpath("related", "hl7:parentDocument/hl7:id", at="root"),
                                     parent=result.parent_id, parent_version=current["version"], current=current["replaced_by"] or "-",
                                     current_version="?", status=current["status"]))
-            return self._logged(tenant, Outcome("AE", findings, parsed))
+            return Outcome("AE", findings, parsed)
         if isinstance(result, DuplicateDocument):
             findings.append(
                 finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=result.document_id,
                         received_at=result.existing["received_at"])
             )
-            return self._logged(tenant, Outcome("AE", findings, parsed))
+            return Outcome("AE", findings, parsed)
         if isinstance(result, Exception):
             raise result
         return Outcome("AA", findings, parsed, stored_seq=result)
@@ -239,18 +247,21 @@ class Archive:
     def _logged(self, tenant: str, outcome: Outcome) -> Outcome:
         """Record a refusal in the access log and the traffic log (one transaction of its own:
         nothing else was written)."""
-        if self.store is None:
-            return outcome
+        if self.store is not None:
+            _raise_failed(self.store.write_documents([self._refusal(tenant, outcome)])[0])
+        return outcome
+
+    def _refusal(self, tenant: str, outcome: Outcome) -> PendingDocument:
+        """A refusal's rows for the store's write (no document): its access log event and traffic row."""
         at = self._arrival(outcome.parsed, tenant)
         event = submission_event(outcome.ack, outcome.parsed, outcome.findings, at=at,
                                  action=_action(outcome.parsed.document, self.codes))
-        row = traffic.message_row(tenant, "archive", outcome.ack, at=at, event=event, parsed=outcome.parsed,
-                                  findings=outcome.findings, ack=outcome.ack)
-        with self.store.engine.begin() as conn:
-            if self.audit is not None:
-                self.audit.record(tenant, event, conn=conn)
-            conn.execute(traffic.INSERT, row)
-        return outcome
+        item = PendingDocument(tenant, None, traffic_row=traffic.message_row(
+            tenant, "archive", outcome.ack, at=at, event=event, parsed=outcome.parsed, findings=outcome.findings,
+            ack=outcome.ack))
+        if self.audit is not None:
+            item.audit_row = event_row(tenant, event, at)
+        return item
 
     def _row(self, parsed: Parsed, findings: list[Finding]) -> dict:
         f, d = parsed.frame, parsed.document
@@ -301,6 +312,12 @@ class Archive:
             now=datetime.now().astimezone(),
             ack_id_root=KANTA_SH_DEVICE,
         )
+
+
+def _raise_failed(result) -> None:
+    """A refusal's log write is all or nothing: its failure (e.g. the tenant was deleted meanwhile) is raised."""
+    if isinstance(result, Exception):
+        raise result
 
 
 def ack_details(findings: list[Finding]) -> list[AckDetail]:

@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
@@ -313,7 +314,6 @@ def submission_event(ack: str, parsed, findings, *, at: datetime, action: str = 
     usage situation, the client, the document and the rules that refused it (error-level findings)."""
     from mock_kanta.rules import Severity
     from mock_kanta.rules.frame import USAGE_SITUATIONS
-    from mock_kanta.signing.pki import readable_name
 
     frame, doc = parsed.frame, parsed.document
     person = _extension(frame.author.person.id) if frame and frame.author and frame.author.person else None
@@ -324,12 +324,20 @@ def submission_event(ack: str, parsed, findings, *, at: datetime, action: str = 
     unit = doc.matter.service_unit.id if doc and doc.matter and doc.matter.service_unit else None
     return AuditEvent(
         action, ack, at=at, person_id=person,
-        card_serial=f"{cert.serial_number:x}" if cert else None, card_subject=readable_name(cert.subject) if cert else None,
+        card_serial=f"{cert.serial_number:x}" if cert else None, card_subject=_card_subject(cert) if cert else None,
         organisation_oid=frame.sender if frame else None, unit_oid=unit.root if unit else None,
         usage_situation=usage.code if usage else None, client_id=_extension(doc.client.id) if doc and doc.client else None,
         document_ids=(doc.document_id,) if doc and doc.document_id else (),
         rule_ids=tuple(sorted({f.rule_id for f in findings if f.severity is Severity.ERROR})),
     )
+
+
+@lru_cache(maxsize=1024)
+def _card_subject(cert) -> str:
+    """The card's readable subject, worked out once per certificate (the same cards sign message after message)."""
+    from mock_kanta.signing.pki import readable_name
+
+    return readable_name(cert.subject)
 
 
 def _signing_certificate(parsed):

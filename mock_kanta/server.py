@@ -22,6 +22,7 @@ from mock_kanta.wire.soap import SOAP11_NS, SOAP12_NS
 
 TENANT_HEADER = "x-mock-kanta-tenant"
 XML = "text/xml; charset=utf-8"
+ARCHIVE_PATH = "/kanta/shark/arkisto"
 
 
 class BodyTooLarge(Exception):
@@ -60,6 +61,102 @@ def tenant_gone(services: Services, tenant: str, exc: Exception) -> bool:
     return False
 
 
+def record_unread(services: Services, tenant: str, channel: str, verdict: str, findings, content_type: str | None) -> None:
+    """The traffic row of a message refused before it was read (too large: nothing of it is kept)."""
+    try:
+        traffic.write(services.store, traffic.message_row(
+            tenant, channel, verdict, at=services.clock.now(tenant), findings=findings,
+            ack="AR" if channel == "archive" else None, content_type=content_type,
+            detail="the body was not read: larger than MOCK_KANTA_MAX_BODY_BYTES"))
+    except IntegrityError as exc:  # the tenant was deleted meanwhile
+        if not tenant_gone(services, tenant, exc):
+            raise
+
+
+class ClientGone(Exception):
+    """The client disconnected before its whole body arrived (nothing to answer, nothing read)."""
+
+
+_XML_TYPE = (b"content-type", XML.encode())
+
+
+class ArchiveEndpoint:
+    """POST /kanta/shark/arkisto as a plain ASGI app, the archive's hot path: the headers read from the
+    scope, the body from its chunks, the answer sent with prebuilt headers (no Starlette Request or
+    Response objects). The Dispatcher calls it directly for POST; other methods get Starlette's 405."""
+
+    def __init__(self, services: Services):
+        self.services, self.archive = services, services.archive
+        self.limit = services.settings.max_body_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        tenant = content_type = declared = None
+        for name, value in scope["headers"]:  # names are lower-case in ASGI; the first of each wins
+            if name == b"content-type":
+                content_type = content_type or value.decode("latin-1")
+            elif name == b"content-length":
+                declared = declared or value
+            elif name == b"x-mock-kanta-tenant":
+                tenant = tenant or value.decode("latin-1")
+        services, archive = self.services, self.archive
+        tenant = tenant or services.settings.default_tenant
+        if not services.has_tenant(tenant):
+            return await self._no_tenant(send, tenant)
+        try:
+            body = await self._body(receive, declared)
+        except BodyTooLarge as exc:
+            refused = archive.refuse([finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=self.limit)])
+            record_unread(services, tenant, "archive", "AR", refused.findings, content_type)
+            return await _send_xml(send, 413, archive.ack_bytes(refused))
+        except ClientGone:
+            return
+        # The checks (CPU) run on the event loop: a thread hop costs more than it saves; scale with
+        # worker processes (mock-kanta serve --workers). The write goes to the process's group-commit
+        # writer thread, so the loop checks the next documents while SQLite syncs; the answer comes
+        # only after the document's commit.
+        state = scope.get("state")
+        client_org = state.get("client_org") if state else None
+        try:
+            outcome = await archive.archive_async(tenant, body, content_type, client_org)
+        except (UnknownTenant, IntegrityError) as exc:
+            if tenant_gone(services, tenant, exc):
+                return await self._no_tenant(send, tenant)
+            raise
+        payload = archive.ack_bytes(outcome)
+        if outcome.parsed.soap_version:
+            payload = soap_envelope(payload, outcome.parsed.soap_version)
+        await _send_xml(send, 400 if outcome.ack == "AR" else 200, payload)
+
+    async def _body(self, receive, declared: bytes | None) -> bytes:
+        """The request body, refused as soon as it (or its declared length) exceeds the limit."""
+        limit = self.limit
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise BodyTooLarge(int(declared))
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise ClientGone()
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge(size)
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    async def _no_tenant(self, send, tenant: str) -> None:
+        refused = self.archive.refuse([finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
+        await _send_xml(send, 404, self.archive.ack_bytes(refused))
+
+
+async def _send_xml(send, status: int, payload: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", str(len(payload)).encode()), _XML_TYPE]})
+    await send({"type": "http.response.body", "body": payload})
+
+
 def routes(services: Services) -> list[Route]:
     archive = services.archive
     limit = services.settings.max_body_bytes
@@ -71,37 +168,6 @@ def routes(services: Services) -> list[Route]:
             return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
 
-    def no_tenant_ack(tenant: str) -> Response:
-        refused = archive.refuse([finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
-        return Response(archive.ack_bytes(refused), status_code=404, media_type=XML)
-
-    async def archive_endpoint(request: Request) -> Response:
-        tenant = tenant_of(request, services)
-        if not services.has_tenant(tenant):
-            return no_tenant_ack(tenant)
-        try:
-            body = await read_body(request, limit)
-        except BodyTooLarge as exc:
-            refused = archive.refuse([finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
-            record_unread(tenant, "archive", "AR", refused.findings, request)
-            return Response(archive.ack_bytes(refused), status_code=413, media_type=XML)
-        # The checks (CPU) run on the event loop: a thread hop costs more than it saves; scale with
-        # worker processes (mock-kanta serve --workers). The write goes to the process's group-commit
-        # writer thread, so the loop checks the next documents while SQLite syncs; the answer comes
-        # only after the document's commit.
-        client_org = request.scope.get("state", {}).get("client_org")
-        try:
-            outcome = await archive.archive_async(tenant, body, request.headers.get("content-type"), client_org)
-        except (UnknownTenant, IntegrityError) as exc:
-            if tenant_gone(services, tenant, exc):
-                return no_tenant_ack(tenant)
-            raise
-        payload = archive.ack_bytes(outcome)
-        if outcome.parsed.soap_version:
-            payload = soap_envelope(payload, outcome.parsed.soap_version)
-        status = 400 if outcome.ack == "AR" else 200
-        return Response(payload, status_code=status, media_type=XML)
-
     async def validate_endpoint(request: Request) -> Response:
         tenant = tenant_of(request, services)
         if not services.has_tenant(tenant):
@@ -110,7 +176,7 @@ def routes(services: Services) -> list[Route]:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
             f = finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)
-            record_unread(tenant, "validate", "invalid", [f], request)
+            record_unread(services, tenant, "validate", "invalid", [f], request.headers.get("content-type"))
             return JSONResponse(shark.failure(None, [f]), status_code=413)
         try:
             status, payload = shark.validate(archive, body, tenant, request.headers.get("content-type"))
@@ -122,17 +188,6 @@ def routes(services: Services) -> list[Route]:
         if payload is None:
             return Response(status_code=status)
         return Response(json.dumps(payload, ensure_ascii=False), status_code=status, media_type="application/json")
-
-    def record_unread(tenant: str, channel: str, verdict: str, findings, request: Request) -> None:
-        """The traffic row of a message refused before it was read (too large: nothing of it is kept)."""
-        try:
-            traffic.write(services.store, traffic.message_row(
-                tenant, channel, verdict, at=services.clock.now(tenant), findings=findings,
-                ack="AR" if channel == "archive" else None, content_type=request.headers.get("content-type"),
-                detail="the body was not read: larger than MOCK_KANTA_MAX_BODY_BYTES"))
-        except IntegrityError as exc:  # the tenant was deleted meanwhile
-            if not tenant_gone(services, tenant, exc):
-                raise
 
     pki = services.pki
 
@@ -156,7 +211,7 @@ def routes(services: Services) -> list[Route]:
         Route("/pki/ca/{ca}.crt", ca_certificate, methods=["GET"]),
         Route("/pki/ca.pem", chain, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/kanta/shark/arkisto", archive_endpoint, methods=["POST"]),
+        Route(ARCHIVE_PATH, ArchiveEndpoint(services), methods=["POST"]),  # plain ASGI (see ArchiveEndpoint)
         Route("/shark-validointi/validoi/asiakirja/tulos", validate_endpoint, methods=["POST"]),
     ]
 
@@ -169,7 +224,7 @@ async def refuse_client(scope, send, detail: str, services: Services) -> None:
     if read is not None:
         await read(scope, None, send)
         return
-    if scope["path"] == "/kanta/shark/arkisto":
+    if scope["path"] == ARCHIVE_PATH:
         ack = services.archive.ack_bytes(services.archive.refuse([finding("SH-TRN-006", "/", detail=detail)]))
         response = Response(ack, status_code=403, media_type=XML)
     else:

@@ -49,8 +49,16 @@ def _frame_codes(frame):
         yield "storageCode", fd.storage_code, hl7v3.doc_xpath("storage_code", root=root), "1.2.246.537.5.40116.2006"
 
 
-def coded_values(ctx: Context):
-    """Every (label, Coded, xpath, expected system) present in the message."""
+def coded_values(ctx: Context) -> list:
+    """Every (label, Coded, xpath, expected system) present in the message (listed once per message:
+    several rules walk it)."""
+    found = ctx.extras.get("coded_values")
+    if found is None:
+        found = ctx.extras["coded_values"] = list(_coded_values(ctx))
+    return found
+
+
+def _coded_values(ctx: Context):
     if ctx.document is not None:
         for label, get, loc, system in DOCUMENT_CODES:
             yield label, get(ctx.document), loc, system

@@ -16,6 +16,14 @@ def _matter_id(doc):
     return doc.matter.id.root if doc.matter and doc.matter.id and doc.matter.id.root else None
 
 
+def _social_services(ctx, data) -> list[str]:
+    """The structured part's sosiaalipalvelu codes, walked once per message (two rules ask)."""
+    found = ctx.extras.get("social_services")
+    if found is None:
+        found = ctx.extras["social_services"] = social_services(data)
+    return found
+
+
 @rule(
     "SH-CTX-001",
     Severity.ERROR,
@@ -59,7 +67,7 @@ def matter_present(ctx):
 )
 def social_service_present(ctx):
     data = ctx.extras.get("body.json")
-    if is_client_document(ctx.document) and data is not None and not social_services(data):
+    if is_client_document(ctx.document) and data is not None and not _social_services(ctx, data):
         yield hit(cda.body_xpath("json_b64"), system=SERVICE_SYSTEM)
 
 
@@ -85,7 +93,7 @@ def social_service_codes(ctx):
     data, system = ctx.extras.get("body.json"), ctx.codes.get(SERVICE_SYSTEM)
     if data is None or system is None:
         return
-    for code in sorted(set(social_services(data))):
+    for code in sorted(set(_social_services(ctx, data))):
         if system.get(code) is None:
             yield hit(cda.body_xpath("json_b64"), code=code, system=SERVICE_SYSTEM)
 

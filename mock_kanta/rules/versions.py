@@ -154,7 +154,10 @@ def version_needs_reference(ctx):
         return
     set_id = d.set_id.root if d.set_id else None
     version = d.version_number or "-"
-    if version != "1" or (set_id and ctx.world.current_version(set_id) is not None):
+    current = ctx.world.current_version(set_id) if set_id else None
+    if current is not None and current["document_id"] == d.document_id:
+        return  # the same id was stored between the two lookups (a racing resend): SH-ARC-001 answers it
+    if version != "1" or current is not None:
         yield hit(cda.xpath("version_number", at="value"), version=version, set_id=set_id or "-")
 
 

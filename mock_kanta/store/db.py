@@ -282,10 +282,10 @@ class Store:
                 raise
             raise DuplicateDocument(row["document_id"], existing) from None
 
-    def write_documents(self, batch: list[PendingDocument]) -> list[int | Exception]:
-        """Store accepted documents with all they change (see fastpath.PendingDocument): on SQLite in one
-        transaction and one commit; per document its seq, or the exception that undid it alone
-        (DuplicateDocument, StaleVersion, IntegrityError)."""
+    def write_documents(self, batch: list[PendingDocument]) -> list[int | None | Exception]:
+        """Store accepted documents with all they change, and refusals' log rows (see fastpath.PendingDocument):
+        on SQLite in one transaction and one commit; per item its seq (None for a refusal), or the exception
+        that undid it alone (DuplicateDocument, StaleVersion, IntegrityError)."""
         if self.fast is not None:
             return self.fast.write(batch)
         return [self._write_one(item) for item in batch]
@@ -297,11 +297,15 @@ class Store:
             self._writer = GroupWriter(self.write_documents)
         return self._writer
 
-    def _write_one(self, item: PendingDocument) -> int | Exception:
+    def _write_one(self, item: PendingDocument) -> int | None | Exception:
         """One document in its own transaction through SQLAlchemy (databases other than an SQLite file)."""
-        from mock_kanta.audit import append_row
-        from mock_kanta.store.traffic_tables import traffic
-
+        if item.row is None:  # a refusal: its access log event and traffic row only
+            try:
+                with self.engine.begin() as conn:
+                    self._write_logs(conn, item)
+            except IntegrityError as exc:  # the tenant was deleted meanwhile
+                return exc
+            return None
         tenant, document_id = item.tenant, item.row["document_id"]
         try:
             with self.engine.begin() as conn:
@@ -312,16 +316,24 @@ class Store:
                     self.grant_rights(conn, tenant, item.grants[0], document_id, item.grants[1])
                 if item.matter is not None:
                     self.add_matter(tenant, item.matter, conn)
-                if item.audit_row is not None:
-                    append_row(conn, tenant, dict(item.audit_row))
-                if item.traffic_row is not None:
-                    conn.execute(insert(traffic), item.traffic_row)
+                self._write_logs(conn, item)
                 return seq
         except StaleVersion as exc:
             return exc
         except IntegrityError as exc:
             existing = self.document(tenant, document_id, summary=True)
             return DuplicateDocument(document_id, existing) if existing is not None else exc
+
+    @staticmethod
+    def _write_logs(conn, item: PendingDocument) -> None:
+        """The access log event and the traffic row of a written (or refused) document."""
+        from mock_kanta.audit import append_row
+        from mock_kanta.store.traffic_tables import traffic
+
+        if item.audit_row is not None:
+            append_row(conn, item.tenant, dict(item.audit_row))
+        if item.traffic_row is not None:
+            conn.execute(insert(traffic), item.traffic_row)
 
     def documents(
         self, tenant: str, register_oid: str, *, client_id: str | None = None, limit: int = 50, offset: int = 0

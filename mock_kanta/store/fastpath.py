@@ -45,10 +45,11 @@ class StaleVersion(Exception):
 
 @dataclass
 class PendingDocument:
-    """Everything one accepted document writes, in its own savepoint of the batch's transaction."""
+    """Everything one accepted document writes, in its own savepoint of the batch's transaction; a
+    refusal has no row and writes only its access log event and traffic row."""
 
     tenant: str
-    row: dict  # the documents row (without tenant_id)
+    row: dict | None  # the documents row (without tenant_id); None for a refusal
     parent_id: str | None = None  # a new version supersedes this one (only if still current)
     grants: tuple[str, list[dict]] | None = None  # (relationship id, register_rights rows)
     matter: dict | None = None  # a matter opened by the document, unless known
@@ -174,9 +175,9 @@ class FastPath:
 
     # --- the batch write -------------------------------------------------------------------------
 
-    def write(self, batch: Sequence[PendingDocument]) -> list[int | Exception]:
-        """Store the batch in one transaction; per document its seq, or the exception that undid it
-        (DuplicateDocument, StaleVersion, IntegrityError). A failure of the whole transaction raises."""
+    def write(self, batch: Sequence[PendingDocument]) -> list[int | None | Exception]:
+        """Store the batch in one transaction; per document its seq (None for a refusal), or the exception
+        that undid it (DuplicateDocument, StaleVersion, IntegrityError). A failure of the whole transaction raises."""
         from mock_kanta.audit import chain_hash
 
         conn = self.conn()
@@ -201,9 +202,9 @@ class FastPath:
             raise
         return results
 
-    def _write_one(self, conn, item: PendingDocument, heads: dict[str, str], chain_hash) -> int:
+    def _write_one(self, conn, item: PendingDocument, heads: dict[str, str], chain_hash) -> int | None:
         tenant = item.tenant
-        seq = _insert(conn, documents, {"tenant_id": tenant, **item.row}).lastrowid
+        seq = None if item.row is None else _insert(conn, documents, {"tenant_id": tenant, **item.row}).lastrowid
         if item.parent_id is not None:
             if _SUPERSEDE.run(conn, {"tenant": tenant, "key": item.parent_id, "new_id": item.row["document_id"]}).rowcount != 1:
                 raise StaleVersion(item.parent_id)
@@ -229,6 +230,8 @@ class FastPath:
 
         if isinstance(exc, StaleVersion):
             return exc
+        if item.row is None:  # a refusal's rows: the tenant was deleted meanwhile
+            return IntegrityError("INSERT INTO audit_events / traffic", None, exc)
         existing = self.document(item.tenant, item.row["document_id"])
         if existing is not None:
             return DuplicateDocument(item.row["document_id"], existing)

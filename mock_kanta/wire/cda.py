@@ -5,6 +5,8 @@ document reads like vendor output.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lxml import etree
 
 from mock_kanta.model import (
@@ -134,15 +136,18 @@ LOCAL_PATHS = {f.attr: f.path for f in _LOCAL}
 BODY_PATHS = {f.attr: f.path for f in _BODY}
 
 
+@lru_cache(maxsize=4096)  # findings' locations: the same few strings, asked on every message
 def xpath(attr: str, sub: str | None = None, *, at: str | None = None) -> str:
     """XPath of a document field (`attr`), optionally a sub-path and an attribute."""
     return xpath_of(ROOT, PATHS[attr], sub or "", attr=at)
 
 
+@lru_cache(maxsize=4096)  # findings' locations: the same few strings, asked on every message
 def local_xpath(attr: str, at: str | None = None) -> str:
     return xpath_of(ROOT, LSH, LOCAL_PATHS[attr], attr=at)
 
 
+@lru_cache(maxsize=4096)  # findings' locations: the same few strings, asked on every message
 def body_xpath(attr: str, at: str | None = None) -> str:
     return xpath_of(ROOT, PATHS["body"], BODY_PATHS[attr], attr=at)
 

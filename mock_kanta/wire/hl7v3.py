@@ -1,9 +1,11 @@
 """HL7 V3 messages: the archive frame (`RCMR_IN200002FI01`) and the application acknowledgement."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -76,14 +78,17 @@ def root_path(interaction: str | None) -> str:
     return f"/hl7:{interaction or ARCHIVE_INTERACTION}"
 
 
+@lru_cache(maxsize=4096)  # findings' locations: the same few strings, asked on every message
 def xpath(attr: str, sub: str | None = None, *, at: str | None = None, root: str | None = None) -> str:
     return xpath_of(root_path(root), PATHS[attr], sub or "", attr=at)
 
 
+@lru_cache(maxsize=4096)  # findings' locations: the same few strings, asked on every message
 def doc_xpath(attr: str, sub: str | None = None, *, at: str | None = None, root: str | None = None) -> str:
     return xpath_of(root_path(root), PATHS["document"], DOC_PATHS[attr], sub or "", attr=at)
 
 
+@lru_cache(maxsize=4096)  # findings' locations: the same few strings, asked on every message
 def reason_xpath(code_system: str, root: str | None = None) -> str:
     return xpath_of(root_path(root), f"{PATHS['reason_codes']}[@codeSystem='{code_system}']")
 
@@ -135,10 +140,87 @@ def build_ack(
     processing_code: str | None,
     now: datetime,
     ack_id_root: str,
+    ack_id: str | None = None,
 ) -> bytes:
-    """An `MCCI_IN000002UV01`-style application acknowledgement (AA / AE / AR)."""
+    """An `MCCI_IN000002UV01`-style application acknowledgement (AA / AE / AR), written from string templates:
+    the same bytes as `build_ack_tree` (lxml; tests/unit/test_ack_bytes.py compares them), at a fraction of the
+    cost. A string lxml would refuse (a control character, a surrogate) goes to lxml, which raises as before."""
+    ack_id = ack_id or str(uuid.uuid4())
+    strings = [ack_id_root, ack_id, receiver_oid, sender_oid, processing_code, type_code]
+    if target_id is not None:
+        strings += [target_id.root, target_id.extension]
+    for d in details:
+        strings += [d.type_code, d.code, d.code_system, d.display_name, d.text, d.location]
+    if any(_NOT_XML.search(x) for x in strings if x):
+        return build_ack_tree(type_code, target_id, details, sender_oid=sender_oid, receiver_oid=receiver_oid,
+                              processing_code=processing_code, now=now, ack_id_root=ack_id_root, ack_id=ack_id)
+    out = [_ACK_HEAD, _empty("id", root=ack_id_root, extension=ack_id),
+           _empty("creationTime", value=now.strftime("%Y%m%d%H%M%S%z")), _ACK_INTERACTION_ID,
+           _empty("processingCode", code=processing_code or "P"), _ACK_MODES, _ACK_RECEIVER,
+           _empty("id", root=receiver_oid, nullFlavor=None if receiver_oid else "UNK"), _ACK_SENDER,
+           _empty("id", root=sender_oid), _ACK_SENDER_END, _empty("acknowledgement", typeCode=type_code)[:-2],
+           ">" + _TARGET]
+    if target_id is not None and (target_id.root or target_id.extension):
+        out.append(_empty("id", root=target_id.root, extension=target_id.extension))
+    else:
+        out.append('<id nullFlavor="UNK"/>')
+    out.append(_TARGET_END)
+    for d in details:
+        out += [_empty("acknowledgementDetail", typeCode=d.type_code)[:-2], ">",
+                _empty("code", code=d.code, codeSystem=d.code_system, displayName=d.display_name),
+                _text_element("text", d.text), _text_element("location", d.location), "</acknowledgementDetail>"]
+    out.append(_ACK_TAIL)
+    return "".join(out).encode("utf-8")
+
+
+# The acknowledgement's fixed parts, as lxml writes them.
+_ACK_HEAD = f"<?xml version='1.0' encoding='UTF-8'?>\n<{ACK_INTERACTION} xmlns=\"{NS['hl7']}\" ITSVersion=\"XML_1.0\">"
+_ACK_INTERACTION_ID = f'<interactionId root="{INTERACTION_ID_ROOT}" extension="{ACK_INTERACTION}"/>'
+_ACK_MODES = '<processingModeCode code="T"/><acceptAckCode code="NE"/>'
+_ACK_RECEIVER = '<receiver typeCode="RCV"><device classCode="DEV" determinerCode="INSTANCE">'
+_ACK_SENDER = '</device></receiver><sender typeCode="SND"><device classCode="DEV" determinerCode="INSTANCE">'
+_ACK_SENDER_END = "</device></sender>"
+_TARGET, _TARGET_END = "<targetMessage>", "</targetMessage>"
+_ACK_TAIL = f"</acknowledgement></{ACK_INTERACTION}>"
+# What lxml refuses to write at all (control characters, U+FFFE/U+FFFF, surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _attr(value: str) -> str:
+    """An attribute value escaped as libxml2 does (str.replace: far cheaper than str.translate here)."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    if "\n" in value or "\r" in value or "\t" in value:
+        value = value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return value
+
+
+def _empty(tag: str, **attrs: str | None) -> str:
+    """An empty element, its attributes in order, None ones left out (as `_hl7` does)."""
+    return "<" + tag + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items() if v is not None) + "/>"
+
+
+def _text_element(tag: str, text: str | None) -> str:
+    if text is None:
+        return f"<{tag}/>"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return f"<{tag}>{text}</{tag}>"
+
+
+def build_ack_tree(
+    type_code: str,
+    target_id: II | None,
+    details: list[AckDetail],
+    *,
+    sender_oid: str,
+    receiver_oid: str | None,
+    processing_code: str | None,
+    now: datetime,
+    ack_id_root: str,
+    ack_id: str | None = None,
+) -> bytes:
+    """The acknowledgement built as an lxml tree: the reference `build_ack` is held to."""
     root = etree.Element(f"{{{NS['hl7']}}}{ACK_INTERACTION}", nsmap={None: NS["hl7"]}, ITSVersion="XML_1.0")
-    _hl7(root, "id", root=ack_id_root, extension=str(uuid.uuid4()))
+    _hl7(root, "id", root=ack_id_root, extension=ack_id or str(uuid.uuid4()))
     _hl7(root, "creationTime", value=now.strftime("%Y%m%d%H%M%S%z"))
     _hl7(root, "interactionId", root=INTERACTION_ID_ROOT, extension=ACK_INTERACTION)
     _hl7(root, "processingCode", code=processing_code or "P")

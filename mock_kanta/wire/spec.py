@@ -76,25 +76,33 @@ def _read_name(el: etree._Element) -> PersonName:
 
 
 def _read_value(el: etree._Element, f: F) -> Any:
+    return _reader(f)(el)
+
+
+def _reader(f: F):
+    """The function reading one element's value for field `f` (chosen once per field: see `_plan`)."""
     kind = f.kind
     if kind == "ii":
-        return II(*(el.get(x) for _, x in _II_ATTRS))
+        return lambda el: II(el.get("root"), el.get("extension"), el.get("nullFlavor"))
     if kind == "cd":
-        return Coded(*(el.get(x) for _, x in _CD_ATTRS))
+        return lambda el: Coded(el.get("code"), el.get("codeSystem"), el.get("codeSystemName"), el.get("displayName"),
+                                el.get("nullFlavor"))
     if kind == "value":
-        return el.get("value")
+        return lambda el: el.get("value")
     if kind == "code":
-        return el.get("code")
+        return lambda el: el.get("code")
     if kind == "text":
-        return _own_text(el).strip()
+        return lambda el: _own_text(el).strip()
     if kind == "b64":
-        return "".join(_own_text(el).split())
+        return lambda el: "".join(_own_text(el).split())
     if kind == "name":
-        return _read_name(el)
+        return _read_name
     if kind.startswith("attr:"):
-        return el.get(kind[5:])
+        name = kind[5:]
+        return lambda el: el.get(name)
     if kind == "obj":
-        return read(el, f.cls, f.spec)
+        cls, spec = f.cls, f.spec
+        return lambda el: read(el, cls, spec)
     raise ValueError(f"unknown field kind {kind}")
 
 
@@ -104,18 +112,31 @@ def _xpath(path: str) -> etree.XPath:
     return etree.XPath(path, namespaces=NS)
 
 
+# Per spec (keyed by identity: the specs are module constants), its fields as (attr, compiled path or
+# None for ".", many, reader): worked out once instead of on every read.
+_PLANS: dict[int, tuple[tuple[F, ...], list]] = {}
+
+
+def _plan(spec: tuple[F, ...]) -> list:
+    entry = _PLANS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        entry = _PLANS[id(spec)] = (spec, [(f.attr, None if f.path == "." else _xpath(f.path), f.many, _reader(f))
+                                           for f in spec])
+    return entry[1]
+
+
 def read(el: etree._Element, cls: type, spec: tuple[F, ...], **extra: Any) -> Any:
     """Build an instance of `cls` from element `el` following `spec` (plus `extra` field values)."""
     values = dict(extra)
-    for f in spec:
-        if f.path == ".":
-            values[f.attr] = _read_value(el, f)
+    for attr, path, many, reader in _plan(spec):
+        if path is None:
+            values[attr] = reader(el)
             continue
-        found = _xpath(f.path)(el)
-        if f.many:
-            values[f.attr] = tuple(_read_value(x, f) for x in found)
+        found = path(el)
+        if many:
+            values[attr] = tuple(reader(x) for x in found)
         elif found:
-            values[f.attr] = _read_value(found[0], f)
+            values[attr] = reader(found[0])
     return cls(**values)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from mock_kanta.audit import AuditEvent, AuditLog, event_row
 from mock_kanta.store import DuplicateDocument, Store
@@ -138,3 +139,56 @@ def test_writer_thread_batches_what_queued_meanwhile(store):
     assert isinstance(results[6], DuplicateDocument)
     assert (writer.batches, writer.documents) == (2, 7)  # the first alone, then the six queued behind it
     assert AuditLog(store).verify("t1").ok and count(store, documents) == 6
+
+
+def refusal(document_id: str) -> PendingDocument:
+    """A refused submission's rows only (no document): its access log event and traffic row."""
+    item = PendingDocument("t1", None)
+    item.audit_row = event_row("t1", AuditEvent("archive", "AE", client_id=CLIENT, document_ids=(document_id,)), AT)
+    item.traffic_row = {"tenant_id": "t1", "at": "2026-11-02T08:00:00+00:00", "recorded_at": "x", "channel": "archive",
+                        "verdict": "AE", "document_id": document_id, "rule_ids": '["SH-ARC-001"]', "stored": False,
+                        "truncated": False}
+    return item
+
+
+def test_refusals_share_the_batch_and_write_only_their_log_rows(store):
+    results = store.write_documents([pending("7.1"), refusal("7.1"), pending("7.2"), refusal("7.3")])
+    assert isinstance(results[0], int) and isinstance(results[2], int) and results[1] is None and results[3] is None
+    assert count(store, documents) == 2 and count(store, traffic) == 4
+    log = AuditLog(store)
+    assert log.verify("t1").ok and log.verify("t1").checked == 4
+
+
+def test_a_refusal_for_a_deleted_tenant_is_an_integrity_error(store):
+    item = refusal("8.1")
+    item.tenant = item.audit_row["tenant_id"] = item.traffic_row["tenant_id"] = "gone"
+    [result] = store.write_documents([item])
+    assert isinstance(result, IntegrityError)
+    assert count(store, traffic) == 0
+
+
+def test_a_resend_stored_between_the_checks_two_lookups_gets_only_sh_arc_001(tmp_path, samples, monkeypatch):
+    """The race behind a once-flaky group-commit test: a copy of the same document commits after the check
+    looked the id up (not there) and before it looks the set up (there: the copy). The answer is SH-ARC-001
+    alone, as for any resend, and not SH-VER-005 besides."""
+    from mock_kanta.services import Services
+    from mock_kanta.settings import Settings
+    from mock_kanta.wire import soap
+    from tests.helpers import renumber
+    from tests.signing import SAMPLE_SIGNERS, issue_signer, resign
+
+    services = Services.start(Settings(data_dir=tmp_path / "data"))
+    kind, fields = SAMPLE_SIGNERS["asiakkuusasiakirja"]
+    frame, document = renumber(*samples["asiakkuusasiakirja"], "1.2.246.10.32213561.95777.2026.81.1")
+    body, content_type = soap.build_multipart(frame, resign(document, [(issue_signer(services.pki, kind, fields), kind)]))
+    tenant, archive, lookup = services.settings.default_tenant, services.archive, services.store.versions
+
+    def versions_after_the_copy_commits(tenant_id, set_id):
+        monkeypatch.setattr(services.store, "versions", lookup)
+        assert archive.archive(tenant, body, content_type).ack == "AA"  # the racing copy, stored now
+        return lookup(tenant_id, set_id)
+
+    monkeypatch.setattr(services.store, "versions", versions_after_the_copy_commits)
+    outcome = archive.archive(tenant, body, content_type)
+    assert services.store.versions is lookup  # the interleaving really happened
+    assert outcome.ack == "AE" and [f.rule_id for f in outcome.errors] == ["SH-ARC-001"]
