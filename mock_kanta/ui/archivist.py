@@ -85,7 +85,7 @@ def _filters() -> dict:
         try:
             parse_hetu(client)
         except HetuError as exc:
-            abort(400, i18n.t("error.bad_hetu", value=client[:20], why=str(exc)))
+            context.bad_hetu(client, exc)
     status = request.args.get("status") or None
     if status and status not in STATUSES:
         abort(400, i18n.t("archivist.bad_status", value=status[:20]))

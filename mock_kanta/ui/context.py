@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, render_template, request
+from flask import abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from mock_kanta.api.handlers import hl7_ts_iso
@@ -18,8 +18,14 @@ TENANT_HEADER = "X-Mock-Kanta-Tenant"
 TENANT_COOKIE = "mk_tenant"
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HETU_SHAPE = re.compile(r"^(\d{6}[-+A-FU-Y])(\d)\d\d([0-9A-Y])$")
+HETU_IN_TEXT = re.compile(r"(?<![\w.])(\d{6}[-+A-FU-Y])(\d)\d\d([0-9A-Y])(?!\w)")
+# HetuError's English reasons (mock_kanta.identity) -> the UI text saying the same.
+HETU_PROBLEMS = ((re.compile(r"^format"), "hetu.format"), (re.compile(r"valid date"), "hetu.date"),
+                 (re.compile(r"^individual number"), "hetu.individual"), (re.compile(r"^check character"), "hetu.check"))
 
 # The navigation bar: every page, including those other modules add (text key, path).
+# A message page belongs to the live flow (its rows link there).
+NAV_ALSO = {"/ui/flow": ("/ui/messages/",)}
 NAV = (
     ("nav.overview", "/ui/"),
     ("nav.flow", "/ui/flow"),
@@ -73,6 +79,19 @@ def mask(hetu: str | None) -> str:
     return hetu[:3] + "***"
 
 
+def mask_text(text: str | None) -> str | None:
+    """Free text (a step's evidence, a rehearsal item's explanation) with every henkilötunnus in it masked."""
+    if not text:
+        return text
+    return HETU_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}**{m.group(3)}", str(text))
+
+
+def bad_hetu(value: str, exc: Exception):
+    """400: `value` is not a valid henkilötunnus, saying why in the page's language."""
+    key = next((k for pattern, k in HETU_PROBLEMS if pattern.search(str(exc))), "hetu.other")
+    abort(400, i18n.t("error.bad_hetu", value=value[:20], why=i18n.t(key)))
+
+
 def as_datetime(value) -> datetime | None:
     """An instant from a datetime, an ISO string or an HL7 TS; None when it cannot be read."""
     if value is None or value == "":
@@ -124,6 +143,7 @@ def nav_items() -> list[dict]:
     items = []
     for key, href in NAV:
         current = path == href if href == "/ui/" else path == href or path.startswith(href + "/")
+        current = current or path.startswith(NAV_ALSO.get(href, ()))
         items.append({"href": href, "text": i18n.t(key), "current": current, "key": key})
     return items
 
@@ -169,11 +189,26 @@ def configure(bp) -> None:
 
     bp.register_error_handler(HTTPException, error_page)
     bp.register_error_handler(Exception, unexpected)
+    for code in (404, 405):  # an address no route matches is the app's, not the blueprint's
+        bp.app_errorhandler(code)(unrouted)
 
 
 def error_page(exc: HTTPException):
     """A readable HTML error page in the UI's language (connexion would answer problem+json)."""
     return render("error.html", status=exc.code or 500, code=exc.code, detail=exc.description)
+
+
+def unrouted(exc: HTTPException):
+    """Under /ui: the readable page (not the control API's problem+json); elsewhere the app's own handler."""
+    if request.path == "/ui" or request.path.startswith("/ui/"):
+        if request.url_rule is not None:  # a page that said why (abort(404, detail))
+            return error_page(exc)
+        detail = i18n.t("error.no_page", path=request.path[:200]) if exc.code == 404 else i18n.t("error.bad_method")
+        return render("error.html", status=exc.code, code=exc.code, detail=detail)
+    fallback = current_app.error_handler_spec[None][None].get(HTTPException)
+    if fallback is None:
+        return exc
+    return fallback(exc)
 
 
 def unexpected(exc: Exception):

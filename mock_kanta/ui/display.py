@@ -54,11 +54,16 @@ def _sandboxed(body: bytes, content_type: str) -> Response:
 
 
 def display_form(register_oid: str, document_id: str):
-    """The display form as an XHTML page (wrapped with a plain stylesheet), or a note saying why there is none."""
-    row = _row(register_oid, document_id)
+    """The archived document's display form (see `display_response`)."""
+    return display_response(_row(register_oid, document_id)["document_xml"])
+
+
+def display_response(document_xml: bytes) -> Response:
+    """A document's display form as a sandboxed XHTML page (wrapped with a plain stylesheet), or a note saying
+    why there is none: no display form, unreadable Base64 or XHTML, a PDF. Never fails on the bytes."""
     try:
-        body = cda.document_from_tree(safexml.parse(row["document_xml"])).body
-    except Exception:  # stored bytes were read at arrival; never fail the page on them
+        body = cda.document_from_tree(safexml.parse(document_xml)).body
+    except Exception:  # stored or refused bytes may be anything; never fail the page on them
         body = None
     if body is None or not body.display_b64:
         return _sandboxed(_page(_note(i18n.t("display.none"))), XHTML)
@@ -76,11 +81,15 @@ def display_form(register_oid: str, document_id: str):
     return _sandboxed(_page(content), XHTML)
 
 
+def sandboxed_text(data: bytes) -> Response:
+    """Raw XML as plain text under the display policy: nothing in it can run."""
+    return _sandboxed(data, "text/plain; charset=utf-8")
+
+
 def raw_xml(register_oid: str, document_id: str, part: str):
     if part not in ("frame", "document"):
         abort(404, i18n.t("display.no_part", part=part[:20]))
-    row = _row(register_oid, document_id)
-    return _sandboxed(row[f"{part}_xml"], "text/plain; charset=utf-8")
+    return sandboxed_text(_row(register_oid, document_id)[f"{part}_xml"])
 
 
 def _note(text: str):

@@ -77,29 +77,15 @@ def raw_part(seq: int, part: str):
     row = _row(context.tenant(), seq)
     if part not in PARTS or not row[PARTS[part]]:
         abort(404, i18n.t("message.no_part", seq=seq, part=part[:20]))
-    return display._sandboxed(row[PARTS[part]], "text/plain; charset=utf-8")
+    return display.sandboxed_text(row[PARTS[part]])
 
 
 def display_form(seq: int):
-    """The document's display form, sandboxed as ui-1's archivist view serves it (`display.DISPLAY_CSP`)."""
+    """The document's display form, sandboxed as the archivist's view serves it (`display.display_response`)."""
     row = _row(context.tenant(), seq)
     if not row["document_xml"]:
         abort(404, i18n.t("message.no_part", seq=seq, part="document"))
-    body = _body(row["document_xml"])
-    if body is None or not body.display_b64:
-        return display._sandboxed(display._page(display._note(i18n.t("display.none"))), display.XHTML)
-    try:
-        raw = base64.b64decode(body.display_b64, validate=False)
-    except (binascii.Error, ValueError):
-        return display._sandboxed(display._page(display._note(i18n.t("display.unreadable"))), display.XHTML)
-    if body.display_media_type == display.PDF:
-        return display._sandboxed(display._page(display._note(i18n.t("display.pdf", size=len(raw)))), display.XHTML)
-    try:
-        content = safexml.parse(raw)
-    except safexml.XMLInputError as exc:
-        return display._sandboxed(display._page(display._note(i18n.t("display.unreadable")),
-                                                display._E.p(str(exc.detail))), display.XHTML)
-    return display._sandboxed(display._page(content), display.XHTML)
+    return display.display_response(row["document_xml"])
 
 
 def _row(tenant: str, seq: int) -> dict:

@@ -65,4 +65,4 @@ def _hetu(value: str) -> str:
     try:
         return parse_hetu(value).value
     except HetuError as exc:
-        abort(400, i18n.t("error.bad_hetu", value=value[:20], why=str(exc)))
+        context.bad_hetu(value, exc)

@@ -61,7 +61,7 @@ def _client_filter() -> str | None:
     try:
         return parse_hetu(value).value
     except HetuError as exc:
-        abort(400, i18n.t("error.bad_hetu", value=value[:20], why=str(exc)))
+        context.bad_hetu(value, exc)
 
 
 def _state(row: dict, on: date) -> str:

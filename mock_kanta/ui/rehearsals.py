@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, request
 
 from mock_kanta.rehearsal import ChecklistError, RehearsalError, Rehearsals
+from mock_kanta.rehearsal.sessions import SYSTEM_MAX, SessionClosed, SessionNotFound
 from mock_kanta.rehearsal import report as reports
 from mock_kanta.ui import context, i18n, security
 
@@ -32,6 +33,7 @@ def index():
     if request.method == "POST":
         security.require_csrf()
         form = request.form
+        _check_open(rehearsals, tenant, form)
         session = _call(rehearsals.open, tenant, form.get("test", ""), form.get("organisation", ""),
                         form.get("organiser") or None, form.get("system") or None)
         flash(i18n.t("rehearsal.opened_done", id=session.id))
@@ -56,7 +58,7 @@ def session_page(session_id: str):
 
 def close(session_id: str):
     security.require_csrf()
-    result = _call(_rehearsals().close, context.tenant(), session_id)
+    result = _call(_rehearsals().close, context.tenant(), session_id, session_id=session_id)
     flash(i18n.t("rehearsal.closed_done", id=session_id, result=i18n.t(f"session_result.{result['result']}")))
     return redirect(f"/ui/rehearsals/{session_id}", code=303)
 
@@ -83,19 +85,49 @@ def _rehearsals() -> Rehearsals:
 
 def _result(session_id: str) -> dict:
     rehearsals = _rehearsals()
-    return _call(lambda: rehearsals.result(rehearsals.session(context.tenant(), session_id[:80])))
+    return _call(lambda: rehearsals.result(rehearsals.session(context.tenant(), session_id[:80])), session_id=session_id)
 
 
-def _call(fn, *args):
+def _call(fn, *args, session_id: str = ""):
+    """Run a rehearsal call; its errors as pages in the page's language (the library's text only as a last resort)."""
     try:
         return fn(*args)
+    except SessionNotFound:
+        abort(404, i18n.t("rehearsal.no_session", id=session_id[:80], tenant=context.tenant()))
+    except SessionClosed:
+        abort(409, i18n.t("rehearsal.already_closed"))
     except RehearsalError as exc:
-        abort(exc.status, str(exc))
+        abort(exc.status, i18n.t("rehearsal.refused", why=str(exc)))
+
+
+def _check_open(rehearsals: Rehearsals, tenant: str, form) -> None:
+    """The open form's choices checked in the page's language before the library checks them again (400)."""
+    checklist = rehearsals.checklists.get(form.get("test", ""))
+    if checklist is None:
+        abort(400, i18n.t("rehearsal.bad_test", value=form.get("test", "")[:80]))
+    store = context.store()
+    org = store.organisation(tenant, form.get("organisation", "")[:200])
+    if org is None or org["kind"] not in checklist.organisation_kinds:
+        abort(400, i18n.t("rehearsal.bad_organisation", value=form.get("organisation", "")[:80]))
+    organiser = form.get("organiser") or None
+    if checklist.counterpart is None and organiser:
+        abort(400, i18n.t("rehearsal.organiser_not_taken"))
+    if checklist.counterpart is not None:
+        counterpart = store.organisation(tenant, organiser[:200]) if organiser else None
+        if counterpart is None or counterpart["kind"] != checklist.counterpart:
+            abort(400, i18n.t("rehearsal.organiser_needed"))
+        if organiser == org["oid"]:
+            abort(400, i18n.t("rehearsal.organiser_same"))
+    if len(form.get("system") or "") > SYSTEM_MAX:
+        abort(400, i18n.t("rehearsal.system_long", n=SYSTEM_MAX))
 
 
 def _item(item: dict) -> dict:
     evidence = item.get("evidence") or []
+    evidence = [{**e, "text": context.mask_text(e.get("text"))} for e in evidence]
     return {**item, "titleText": i18n.pick(item.get("title")), "shown": evidence[:EVIDENCE_SHOWN],
+            "lookedFor": context.mask_text(item.get("lookedFor")), "why": context.mask_text(item.get("why")),
+            "nearMisses": [{**m, "text": context.mask_text(m.get("text"))} for m in item.get("nearMisses") or []],
             "more": max(item.get("evidenceCount") or len(evidence), len(evidence)) - min(len(evidence), EVIDENCE_SHOWN)}
 
 

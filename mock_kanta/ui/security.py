@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from flask import abort, request, session
 
+from mock_kanta.ui import i18n
+
 SECRET_FILE = "ui-secret.key"
 SESSION_COOKIE = "mk_session"
 # The pages' own policy: scripts and styles from /ui/static only (inline style attributes allowed),
@@ -58,23 +60,23 @@ def require_csrf() -> None:
 def _origin_problem() -> str | None:
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site and fetch_site != "same-origin":
-        return f"the form was sent from another site (Sec-Fetch-Site: {fetch_site})"
+        return i18n.t("csrf.other_site", value=fetch_site[:40])
     source = request.headers.get("Origin")
     if not source or source == "null":
         source = request.headers.get("Referer")
     if not source:
-        return "the request names no Origin or Referer"
+        return i18n.t("csrf.no_origin")
     if urlsplit(source).netloc != request.host:
-        return f"the form was sent from {urlsplit(source).netloc or source}, not from {request.host}"
+        return i18n.t("csrf.wrong_origin", source=(urlsplit(source).netloc or source)[:100], host=request.host[:100])
     return None
 
 
 def _token_problem() -> str | None:
     expected, given = session.get("csrf"), request.form.get("csrf", "")
     if not expected:
-        return "the session has no form token (cookies off, or the session expired): reload the page"
+        return i18n.t("csrf.no_session")
     if not hmac.compare_digest(expected, given):
-        return "the form token does not match this session: reload the page"
+        return i18n.t("csrf.bad_token")
     return None
 
 

@@ -319,14 +319,23 @@ def view(state: dict) -> dict:
     gone = state["state"] not in FINAL and time.time() - state.get("aliveAt", 0) > GONE_SECONDS
     shown = "gone" if gone else state["state"]
     pending = any(r["n"] > state["handled"] for r in state["requests"])
-    steps = state["steps"]
+    steps = [{**s, "result": _masked(s["result"])} for s in state["steps"]]
     next_index = next((i for i, s in enumerate(steps) if s["result"] is None), None)
     return {
-        **state, "shownState": shown, "stateText": i18n.t(f"trainer.state_{shown}"), "over": shown in FINAL or gone,
+        **state, "steps": steps, "prepare": _masked(state.get("prepare")), "shownState": shown, "stateText": i18n.t(f"trainer.state_{shown}"), "over": shown in FINAL or gone,
         "waiting": not gone and (shown in ("preparing", "running") or pending), "next": next_index,
         "done": sum(1 for s in steps if s["result"] is not None), "total": len(steps),
         "created": context.fmt_datetime(state["createdAt"]),
     }
+
+
+def _masked(result: dict | None) -> dict | None:
+    """A result as the page lists it: every henkilötunnus in its explanation and evidence masked
+    (the messages sent and received stay as they were, like the message page's XML)."""
+    if result is None:
+        return None
+    return {**result, "why": context.mask_text(result.get("why")),
+            "evidence": [context.mask_text(e) for e in result.get("evidence") or []]}
 
 
 def _cut(text: str | None) -> str | None:

@@ -299,9 +299,9 @@ def test_a_run_is_steered_through_its_state_file_whichever_process_writes_the_re
     ("/ui/trainer/runs/run-000000000000", {"action": "next"}, 404, "ei ole skenaarioajoa"),
     ("/ui/trainer/runs/run-1", {"action": "next"}, 404, "ei ole skenaarioajoa"),
     ("/ui/trainer/reset", {"tenant": "default"}, 400, "Lomake koski ympäristöä default"),
-    ("/ui/rehearsals", {"test": "no-such-test", "organisation": HELSINKI.oid}, 400, "Unknown test"),
-    ("/ui/rehearsals", {"test": "deployment-test", "organisation": "1.2.3.4.5"}, 400, "no organisation 1.2.3.4.5"),
-    ("/ui/rehearsals/reh-000000000000/close", {}, 404, "No rehearsal session"),
+    ("/ui/rehearsals", {"test": "no-such-test", "organisation": HELSINKI.oid}, 400, "Tuntematon koe no-such-test"),
+    ("/ui/rehearsals", {"test": "deployment-test", "organisation": "1.2.3.4.5"}, 400, "Organisaatio 1.2.3.4.5 ei ole tässä ympäristössä"),
+    ("/ui/rehearsals/reh-000000000000/close", {}, 404, "ei ole harjoitusta reh-000000000000"),
 ])
 def test_bad_forms_get_a_clear_page_and_change_nothing(form, live, path, data, status, says):
     before = (live_rows(live), live.http.get("/api/v1/rehearsals/").json()["sessions"],

@@ -40,10 +40,10 @@ def test_a_same_origin_post_with_the_session_token_moves_the_clock(browser_like,
 
 
 @pytest.mark.parametrize("origin, token, why", [
-    (None, "good", "names no Origin or Referer"),
+    (None, "good", "Pyynnössä ei ole Origin- eikä Referer-otsaketta"),
     ("https://attacker.example", "good", "attacker.example"),
-    ("same", "forged", "does not match"),
-    ("same", "", "does not match"),
+    ("same", "forged", "Lomaketunniste ei kuulu tähän istuntoon"),
+    ("same", "", "Lomaketunniste ei kuulu tähän istuntoon"),
 ])
 def test_a_cross_site_or_tokenless_post_is_refused_and_changes_nothing(browser_like, ui, origin, token, why):
     before = ui.kanta.clock()
@@ -57,7 +57,7 @@ def test_a_cross_site_or_tokenless_post_is_refused_and_changes_nothing(browser_l
 def test_a_post_from_another_session_is_refused(browser_like, ui):
     with httpx.Client(base_url=ui.url, cookies={"mk_tenant": TENANT}, timeout=30) as other:
         r = post_clock(other, ui.url, csrf=browser_like.token, action="reset")
-    assert r.status_code == 403 and "reload the page" in r.text
+    assert r.status_code == 403 and "lataa sivu uudelleen" in r.text
 
 
 @pytest.mark.parametrize("form, message", [
