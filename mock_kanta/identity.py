@@ -28,7 +28,11 @@ class Hetu:
 
 
 class HetuError(ValueError):
-    pass
+    """Why a henkilötunnus is not valid: `reason` is one of format, date, individual, check."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 def check_char(six_digits: str, individual: str) -> str:
@@ -39,17 +43,17 @@ def parse_hetu(value: str) -> Hetu:
     """Validate format, date, century sign and check character; raise HetuError."""
     m = _HETU.match(value or "")
     if not m:
-        raise HetuError("format is not DDMMYYCZZZQ")
+        raise HetuError("format", "format is not DDMMYYCZZZQ")
     dd, mm, yy, sign, individual, check = m.groups()
     try:
         born = date(CENTURY[sign] + int(yy), int(mm), int(dd))
     except ValueError:
-        raise HetuError(f"{dd}.{mm}. is not a valid date") from None
+        raise HetuError("date", f"{dd}.{mm}. is not a valid date") from None
     if int(individual) < 2:
-        raise HetuError("individual number 000-001 is not used")
+        raise HetuError("individual", "individual number 000-001 is not used")
     expected = check_char(dd + mm + yy, individual)
     if check != expected:
-        raise HetuError(f"check character is {check}, expected {expected}")
+        raise HetuError("check", f"check character is {check}, expected {expected}")
     return Hetu(value, born, int(individual))
 
 

@@ -44,3 +44,11 @@ def test_oid_syntax():
     assert not is_oid("OID1.2")
     assert not is_oid("1.2 .3")
     assert not is_oid("")
+
+
+@pytest.mark.parametrize("value, reason", [("12345", "format"), ("310299-999U", "date"), ("010101-001F", "individual"),
+                                           ("010101-9990", "check")])
+def test_an_invalid_hetu_says_why_as_a_code(value, reason):
+    with pytest.raises(HetuError) as caught:
+        parse_hetu(value)
+    assert caught.value.reason == reason and str(caught.value)
