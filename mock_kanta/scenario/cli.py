@@ -41,7 +41,8 @@ def scenario() -> None:
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the JUnit XML report here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the JSON report here.")
 @click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the HTML report here.")
-@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="en", show_default=True, help="Language of titles.")
+@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="en", show_default=True,
+              help="Language of the reports: titles, explanations and evidence (fi, sv or en).")
 @click.option("--delete-tenants", is_flag=True, help="Delete each scenario's tenant afterwards (default: keep it to look at).")
 def run_command(files, all_builtin, target, data_dir, tenant, report_dir, junit, json_path, html, lang, delete_tenants) -> None:
     """Run scenario FILES (paths or built-in names); exit 0 only if every scenario passed."""

@@ -138,7 +138,7 @@ class Step:
     kind: str
     args: dict
     expect: dict
-    title: str | None = None
+    title: dict[str, str] | None = None  # {fi, sv, en} (a plain text in the file is English)
     line: int | None = None
 
     @property
@@ -161,9 +161,19 @@ class Step:
             return f"omakanta {a['client']} as {a['viewer']}"
         return f"archivist {a['register']}"
 
+    def title_in(self, lang: str = "en") -> str | None:
+        """The step title in `lang`, else in English, else in any language given."""
+        if not self.title:
+            return None
+        return self.title.get(lang) or self.title.get("en") or next(iter(self.title.values()))
+
+    def name_in(self, lang: str = "en") -> str:
+        title = self.title_in(lang)
+        return f"{self.label}: {title}" if title else self.label
+
     @property
     def name(self) -> str:
-        return f"{self.label}: {self.title}" if self.title else self.label
+        return self.name_in("en")
 
 
 @dataclass(frozen=True)
@@ -270,18 +280,19 @@ def _parse(text: str, label: str):
             loader.dispose()
 
 
-def _title(value, ctx: Ctx) -> dict[str, str]:
+def _title(value, ctx: Ctx, where: str = "title") -> dict[str, str]:
+    """A title: one text (English) or {fi: ..., sv: ..., en: ...} (the scenario's and each step's)."""
     if isinstance(value, str) and value.strip():
         return {"en": value}
     if isinstance(value, dict) and value:
         out = {}
         for lang, text in value.items():
             if lang not in LANGS:
-                ctx.problem(f"title.{lang}", f"unknown language; use {', '.join(LANGS)}")
-            elif f.text(text, f"title.{lang}", ctx) is not INVALID:
+                ctx.problem(f"{where}.{lang}", f"unknown language; use {', '.join(LANGS)}")
+            elif f.text(text, f"{where}.{lang}", ctx) is not INVALID:
                 out[lang] = text
         return out
-    ctx.problem("title", "expected a text or {fi: ..., sv: ..., en: ...}")
+    ctx.problem(where, "expected a text or {fi: ..., sv: ..., en: ...}")
     return {}
 
 
@@ -402,9 +413,7 @@ def _step(n: int, raw, line: int | None, ctx: Ctx) -> Step | None:
     kind = actions[0]
     where = f"step {n} ({kind}" + (f", line {line})" if line else ")")
     spec, expect_spec = STEPS[kind]
-    title = raw.get("title")
-    if title is not None and f.text(title, f"{where}: title", ctx) is INVALID:
-        title = None
+    title = _title(raw["title"], ctx, f"{where}: title") or None if raw.get("title") is not None else None
     body = raw[kind]
     if not isinstance(body, dict):
         ctx.problem(f"{where}: {kind}", f"expected a mapping of {', '.join(spec)}, got {f._type(body)}")

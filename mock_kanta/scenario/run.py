@@ -7,12 +7,17 @@
 
 `run_files(paths, target_url=None, data_dir=None)` runs several files into one
 `mock_kanta.reports.Report`; without a target it starts a throw-away sandbox.
+
+Items are said in the run's `lang` (English by default); every item's texts are kept in all
+three languages too: `run.localized(0)` (a step's index, or "prepare") gives {fi, sv, en} of
+{name, title, why, evidence}, `run.item_in(0, "fi")` the Item in Finnish, `run.case("sv")` the case.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from time import perf_counter
@@ -28,6 +33,7 @@ from mock_kanta.scenario.fields import HELSINKI
 from mock_kanta.scenario.keys import KeyProblem, Keys
 from mock_kanta.scenario.model import Scenario, Step, load_scenario
 from mock_kanta.scenario.steps import HANDLERS, Outcome, Sent, StepError
+from mock_kanta.scenario.texts import LANGS, Join, Msg, say
 from mock_kanta.signing.cards import CardError
 
 TENANTS_PATH = "/api/v1/tenants"
@@ -49,6 +55,26 @@ def _duration(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
+def _reason(exc: Exception):
+    """What an exception says: a StepError's Msg, else its text."""
+    return exc.message if isinstance(exc, StepError) else str(exc)
+
+
+@dataclass
+class Said:
+    """An item's texts before they are said in a language."""
+
+    label: str
+    title: dict[str, str] | None = None
+    why: object = None  # a Msg (or text)
+    evidence: list = field(default_factory=list)
+
+    def texts(self, lang: str) -> dict:
+        title = (self.title.get(lang) or self.title.get("en") or next(iter(self.title.values()))) if self.title else None
+        return {"name": f"{self.label}: {title}" if title else self.label, "title": title,
+                "why": say(self.why, lang), "evidence": [say(e, lang) for e in self.evidence]}
+
+
 class ScenarioRun:
     """One scenario against one sandbox, step by step; its state is what the steps made so far."""
 
@@ -63,6 +89,7 @@ class ScenarioRun:
         self.steps: list[Step] = list(scenario.steps)
         self.results: list[Item | None] = [None] * len(self.steps)
         self.preparation: Item | None = None
+        self._said: dict[int | str, Said] = {}  # step index or "prepare" -> its texts in any language
         self.http = httpx.Client(timeout=timeout)
         self.kanta: KantaClient | None = None
         self.reads: QueryClient | None = None
@@ -87,7 +114,7 @@ class ScenarioRun:
         try:
             return self.http.request(method, self.target_url + path, headers=headers, **kwargs)
         except httpx.TransportError as exc:
-            raise StepError(f"the sandbox at {self.target_url} did not answer ({type(exc).__name__}: {exc})") from None
+            raise StepError(Msg("no_answer", url=self.target_url, detail=f"{type(exc).__name__}: {exc}")) from None
 
     def party(self, alias: str) -> tuple[Org, Unit]:
         return self.units[alias]
@@ -108,7 +135,7 @@ class ScenarioRun:
 
     def name_of_register(self, oid: str) -> str:
         org = self.org(oid)
-        return f"{oid} (not known to the sandbox)" if oid in self.unknown_orgs else f"{org.name} ({oid})"
+        return Msg("unknown_register", oid=oid) if oid in self.unknown_orgs else f"{org.name} ({oid})"
 
     def officer(self, org: Org) -> Professional:
         """Who sends an organiser's client-relationship document when the step names nobody (a fictional officer)."""
@@ -137,9 +164,10 @@ class ScenarioRun:
         start, evidence = perf_counter(), []
         try:
             self._prepare(evidence)
-            item = Item("prepare", "passed", _seconds(start), evidence=evidence)
+            item = self._item("prepare", None, "passed", _seconds(start), evidence=evidence)
         except (StepError, KeyProblem, CardError, KantaClientError, httpx.HTTPError) as exc:
-            item = Item("prepare", "error", _seconds(start), why=f"the scenario could not start: {exc}", evidence=evidence)
+            item = self._item("prepare", None, "error", _seconds(start), Msg("could_not_start", detail=_reason(exc)),
+                              evidence=evidence)
         self.preparation = item
         self._say(0, "prepare" + (f" (tenant {self.tenant})" if self.tenant else ""), item)
         return item
@@ -148,12 +176,11 @@ class ScenarioRun:
         try:
             self.http.get(self.target_url + "/healthz").raise_for_status()
         except httpx.HTTPError as exc:
-            raise StepError(f"no sandbox answers at {self.target_url} ({type(exc).__name__}: {exc})") from None
+            raise StepError(Msg("no_sandbox", url=self.target_url, detail=f"{type(exc).__name__}: {exc}")) from None
         self.keys = Keys(self.data_dir)
         root = self.http.get(self.target_url + "/pki/ca/root.crt")
         if root.status_code == 200 and root.content != self.keys.pki.ca_der("root"):
-            raise StepError(f"the data directory {self.data_dir} belongs to another sandbox: its root CA differs from "
-                            f"{self.target_url}/pki/ca/root.crt (give the target's --data-dir)")
+            raise StepError(Msg("other_sandbox", data_dir=self.data_dir, url=self.target_url))
         self._tenant(evidence)
         self.kanta = KantaClient(self.target_url, tenant=self.tenant, http=self.http)
         self.reads = QueryClient.of(self.kanta)
@@ -163,106 +190,131 @@ class ScenarioRun:
             if response.status_code == 200:
                 unit = Unit(spec.unit, response.json()["name"])
                 if response.json().get("organisationOid") != spec.organisation:
-                    evidence.append(f"note: unit {alias} ({spec.unit}) belongs to {response.json().get('organisationOid')}, "
-                                    f"not {spec.organisation}")
+                    evidence.append(Msg("note_unit_elsewhere", alias=alias, unit=spec.unit,
+                                        owner=response.json().get("organisationOid"), organisation=spec.organisation))
             else:
                 unit = Unit(spec.unit, f"palveluyksikkö {spec.unit}")
-                evidence.append(f"note: the sandbox knows no service unit {spec.unit} (units.{alias})")
+                evidence.append(Msg("note_no_unit", unit=spec.unit, alias=alias))
             if spec.organisation in self.unknown_orgs:
-                evidence.append(f"note: the sandbox knows no organisation {spec.organisation} (units.{alias})")
+                evidence.append(Msg("note_no_organisation", organisation=spec.organisation, alias=alias))
             self.units[alias] = (org, unit)
         at = self.scenario.start or datetime.now(timezone.utc)
         self.now = datetime.fromisoformat(self.kanta.clock_set(at, frozen=True)["now"])
-        evidence.append(f"sandbox clock frozen at {self.now.astimezone(HELSINKI):%Y-%m-%d %H:%M %Z}")
+        evidence.append(Msg("clock_frozen", time=f"{self.now.astimezone(HELSINKI):%Y-%m-%d %H:%M %Z}"))
         low, high = self.scenario.time_span(self.now)
         for alias, spec in self.scenario.professionals.items():
             card, signer, issued = self.keys.card(spec, low, high)
             self.cards[alias] = (card, signer)
-            evidence.append(f"{alias}: {'issued' if issued else 'reused'} virtual card {card.id} "
-                            f"({card.given} {card.family}, {card.registration_number}), valid "
-                            f"{card.not_before:%Y-%m-%d} .. {card.not_after:%Y-%m-%d}")
+            evidence.append(Msg("card_issued" if issued else "card_reused", alias=alias, card=card.id,
+                                name=f"{card.given} {card.family}", registration=card.registration_number,
+                                valid=f"{card.not_before:%Y-%m-%d} .. {card.not_after:%Y-%m-%d}"))
         for alias, client in self.scenario.clients.items():
             for guardian in client.guardians:
                 body = {"minorClientId": client.hetu, "guardianId": self.scenario.clients[guardian].hetu,
                         "source": f"scenario {self.scenario.id}"}
                 response = self.api("POST", "/api/v1/omakanta/guardians", json=body)
                 if response.status_code != 201:
-                    raise StepError(f"recording {guardian} as {alias}'s guardian answered HTTP {response.status_code}: "
-                                    f"{response.text[:300]}")
-                evidence.append(f"{guardian} recorded as {alias}'s guardian")
-        evidence.append("clients: " + ", ".join(f"{a} {c.hetu}" for a, c in self.scenario.clients.items()))
+                    raise StepError(Msg("guardian_failed", guardian=guardian, client=alias, status=response.status_code,
+                                        detail=response.text[:300]))
+                evidence.append(Msg("guardian_recorded", guardian=guardian, client=alias))
+        evidence.append(Msg("clients", clients=Join(f"{a} {c.hetu}" for a, c in self.scenario.clients.items())))
 
     def _tenant(self, evidence: list[str]) -> None:
         if self.tenant is not None:
             if self.api("GET", "/api/v1/clock").status_code == 404:
-                raise StepError(f"the sandbox has no tenant {self.tenant!r}")
-            evidence.append(f"tenant {self.tenant} (given)")
+                raise StepError(Msg("no_tenant", tenant=self.tenant))
+            evidence.append(Msg("tenant_given", tenant=self.tenant))
             return
         tenant = new_tenant_id(self.scenario.id)
         body = {"id": tenant, "name": self.scenario.title_in(self.lang)[:200]}
         try:
             response = self.http.post(self.target_url + TENANTS_PATH, json=body)
         except httpx.TransportError as exc:
-            raise StepError(f"the sandbox at {self.target_url} did not answer ({exc})") from None
+            raise StepError(Msg("no_answer", url=self.target_url, detail=exc)) from None
         if response.status_code in (404, 405):
-            raise StepError(f"the sandbox at {self.target_url} has no tenants API ({TENANTS_PATH} answered "
-                            f"HTTP {response.status_code}); give an existing tenant to run in")
+            raise StepError(Msg("no_tenants_api", url=self.target_url, path=TENANTS_PATH, status=response.status_code))
         if response.status_code not in (200, 201):
-            raise StepError(f"creating tenant {tenant} answered HTTP {response.status_code}: {response.text[:300]}")
+            raise StepError(Msg("tenant_failed", tenant=tenant, status=response.status_code, detail=response.text[:300]))
         self.tenant, self.created_tenant = tenant, True
-        evidence.append(f"tenant {tenant} created")
+        evidence.append(Msg("tenant_created", tenant=tenant))
 
     # --- running ---
 
     def run_step(self, index: int) -> Item:
         """Run step `index` (0-based in `steps`) and return its Item (also kept in `results`)."""
         step = self.steps[index]
+        at = {"number": step.number, "label": step.label}
         if self.prepare().status != "passed":
-            item = Item(step.name, "error", why=f"step {step.number} ({step.label}) cannot run: the scenario could not start")
+            item = self._item(index, step, "error", why=Msg("cannot_run_not_started", **at))
         else:
             start = perf_counter()
             try:
                 outcome: Outcome = HANDLERS[step.kind](self, step)
-                why = f"step {step.number} ({step.label}): " + "; ".join(outcome.problems) if outcome.problems else ""
-                item = Item(step.name, "failed" if outcome.problems else "passed", _seconds(start), why,
-                            outcome.sent, outcome.received, outcome.evidence)
+                why = Msg("step_problems", **at, problems=Join(outcome.problems, "; ")) if outcome.problems else None
+                item = self._item(index, step, "failed" if outcome.problems else "passed", _seconds(start), why,
+                                  outcome.sent, outcome.received, outcome.evidence)
             except (StepError, KeyProblem, CardError) as exc:
-                item = Item(step.name, "error", _seconds(start), f"step {step.number} ({step.label}) could not run: {exc}")
+                item = self._item(index, step, "error", _seconds(start), Msg("could_not_run", **at, detail=_reason(exc)))
             except httpx.HTTPError as exc:
-                item = Item(step.name, "error", _seconds(start),
-                            f"step {step.number} ({step.label}) could not run: the sandbox did not answer ({exc})")
+                item = self._item(index, step, "error", _seconds(start),
+                                  Msg("could_not_run", **at, detail=Msg("no_answer_short", detail=exc)))
             except Exception as exc:  # a fault of the runner or the sandbox: reported, never a crash of the whole run
-                item = Item(step.name, "error", _seconds(start),
-                            f"step {step.number} ({step.label}) could not run: {type(exc).__name__}: {exc}")
+                item = self._item(index, step, "error", _seconds(start),
+                                  Msg("could_not_run", **at, detail=f"{type(exc).__name__}: {exc}"))
         self.results[index] = item
         self._say(step.number, step.label, item)
         return item
 
     def run_all(self) -> Case:
         """Prepare if needed, run every step not yet run; after a failed step the rest are skipped."""
-        stopped = None if self.prepare().status == "passed" else "the scenario could not start"
+        stopped = None if self.prepare().status == "passed" else Msg("not_started")
         for index, step in enumerate(self.steps):
             item = self.results[index]
             if item is None:
                 if stopped:
-                    item = self.results[index] = Item(step.name, "skipped", why=f"skipped: {stopped}")
+                    item = self.results[index] = self._item(index, step, "skipped", why=Msg("skipped", why=stopped))
                     self._say(step.number, step.label, item)
                 else:
                     item = self.run_step(index)
             if item.status in ("failed", "error") and not stopped:
-                stopped = f"step {step.number} ({step.label}) did not pass"
+                stopped = Msg("did_not_pass", number=step.number, label=step.label)
         return self.case()
 
-    def case(self) -> Case:
-        """The report's case: the preparation and every step so far (steps not run are skipped)."""
-        items = [self.preparation or Item("prepare", "skipped", why="not run")]
-        items += [r or Item(s.name, "skipped", why="not run") for s, r in zip(self.steps, self.results)]
+    def _item(self, key: int | str, step: Step | None, status: str, seconds: float = 0.0, why=None,
+              sent: str | None = None, received: str | None = None, evidence=()) -> Item:
+        """The Item in the run's language; its texts kept for every language (`localized`)."""
+        said = Said(step.label if step else "prepare", step.title if step else None, why, list(evidence))
+        self._said[key] = said
+        texts = said.texts(self.lang)
+        return Item(texts["name"], status, seconds, texts["why"], sent, received, texts["evidence"])
+
+    def localized(self, key: int | str) -> dict[str, dict] | None:
+        """{fi, sv, en} of {name, title, why, evidence} of step `key` (its index) or "prepare"; None before it ran."""
+        said = self._said.get(key)
+        return {lang: said.texts(lang) for lang in LANGS} if said else None
+
+    def item_in(self, key: int | str, lang: str) -> Item | None:
+        """The Item of step `key` (or "prepare") said in `lang`."""
+        item = self.preparation if key == "prepare" else self.results[key]
+        said = self._said.get(key)
+        if item is None or said is None:
+            return item
+        texts = said.texts(lang)
+        return replace(item, name=texts["name"], why=texts["why"], evidence=texts["evidence"])
+
+    def case(self, lang: str | None = None) -> Case:
+        """The report's case in `lang` (the run's language if not given): the preparation and every step so far
+        (steps not run are skipped)."""
+        lang = lang or self.lang
+        not_run = Msg("not_run").say(lang)
+        items = [self.item_in("prepare", lang) or Item("prepare", "skipped", why=not_run)]
+        items += [self.item_in(i, lang) or Item(s.name_in(lang), "skipped", why=not_run) for i, s in enumerate(self.steps)]
         properties = {"target": self.target_url, "tenant": self.tenant or "",
                       "start": self.scenario.start.isoformat() if self.scenario.start else "real time at the run",
                       "steps": str(len(self.steps))}
         if self.scenario.description:
             properties["description"] = self.scenario.description
-        return Case(self.scenario.id, self.scenario.title_in(self.lang), items,
+        return Case(self.scenario.id, self.scenario.title_in(lang), items,
                     source=str(self.scenario.path or self.scenario.source), properties=properties)
 
     def close(self, *, delete_tenant: bool = False) -> None:

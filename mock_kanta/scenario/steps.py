@@ -18,18 +18,23 @@ from mock_kanta.model import ClinicalDocument
 from mock_kanta.scenario import checks, excerpt
 from mock_kanta.scenario.fields import HELSINKI
 from mock_kanta.scenario.model import Step
+from mock_kanta.scenario.texts import ByLang, Join, Msg
 
 
 class StepError(RuntimeError):
-    """The step could not run; the message says why in plain words."""
+    """The step could not run; the message (a `Msg`, or text) says why in plain words."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
 
 
 @dataclass
 class Outcome:
     sent: str | None = None
     received: str | None = None
-    problems: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # Msg (or text) each
+    evidence: list = field(default_factory=list)
 
 
 @dataclass
@@ -60,10 +65,10 @@ def clock(run, step: Step) -> Outcome:
             sent, state = a["advance"], run.kanta.clock_advance(**a["advance"])
     except KantaClientError as exc:
         return Outcome(json.dumps(a, default=str), exc.body.decode("utf-8", "replace"),
-                       [f"the sandbox refused the clock change (HTTP {exc.status})"])
+                       [Msg("clock_refused", status=exc.status)])
     run.now = datetime.fromisoformat(state["now"])
     return Outcome(excerpt.as_json(sent), excerpt.as_json(state),
-                   evidence=[f"sandbox time {run.now.astimezone(HELSINKI):%Y-%m-%d %H:%M %Z} ({state['mode']})"])
+                   evidence=[Msg("sandbox_time", time=f"{run.now.astimezone(HELSINKI):%Y-%m-%d %H:%M %Z}", mode=state["mode"])])
 
 
 # --- archiving ------------------------------------------------------------------------------
@@ -89,11 +94,12 @@ def _send(run, step: Step, doc: ClinicalDocument, frame, signed: bytes, register
     try:
         answer = run.kanta.archive(raw_frame, signed, transport=step.args.get("transport"))
     except KantaClientError as exc:
-        raise StepError(f"the archive did not answer with an acknowledgement (HTTP {exc.status}): "
-                        f"{exc.body[:300].decode('utf-8', 'replace')}") from None
+        raise StepError(Msg("no_ack_answer", status=exc.status, body=exc.body[:300].decode("utf-8", "replace"))) from None
     sent.ack = answer.ack
-    evidence = [f"document {doc.document_id} (version {doc.version_number}) to register {run.name_of_register(register)}",
-                f"answer {answer.ack}" + (f" with {checks.rule_list(answer.details)}" if answer.details else "")]
+    evidence = [Msg("document_to_register", document=doc.document_id, version=doc.version_number,
+                    register=run.name_of_register(register)),
+                Msg("answer_with", ack=answer.ack, rules=checks.rule_list(answer.details)) if answer.details
+                else Msg("answer", ack=answer.ack)]
     return Outcome(excerpt.document(raw_frame, signed), excerpt.xml(answer.raw), checks.answer_problems(answer, step.expect),
                    evidence)
 
@@ -114,7 +120,7 @@ def grant(run, step: Step) -> Outcome:
             organiser=org, client=run.clients[a["client"]], tasks=tasks, relationship_id=relationship,
             effective_time=run.now, replaces=replaces_of(previous.document) if previous else None)
     except ValueError as exc:
-        raise StepError(f"cannot build the client-relationship document: {exc}") from None
+        raise StepError(Msg("cannot_build_relationship", detail=exc)) from None
     author = run.professionals[a["as"]] if a.get("as") else run.officer(org)
     frame = frame_for(doc, sender_oid=org.oid, author_person=author.frame_person(), author_org=own_unit.ref(),
                       creation_time=run.now)
@@ -160,7 +166,7 @@ def archive(run, step: Step) -> Outcome:
                               client=run.clients[a["client"]], effective_time=_effective(run, d.get("effective")),
                               matter_id=matter, replaces=replaces_of(previous.document) if previous else None, **options)
     except ValueError as exc:
-        raise StepError(f"cannot build the document: {exc}") from None
+        raise StepError(Msg("cannot_build_document", detail=exc)) from None
     frame = frame_for(doc, sender_oid=sender_org.oid, author_person=author.frame_person(), author_org=unit.ref(),
                       usage_situation=usage, creation_time=run.now)
     return _send(run, step, doc, frame, _sign(run, doc, a.get("signer") or [a["as"]], sender_org.oid), custodian.oid)
@@ -185,9 +191,9 @@ def matter(run, step: Step) -> Outcome:
     response = run.api("POST", "/api/v1/matters", json=body)
     if response.status_code != 201:
         return Outcome(excerpt.as_json(body), response.text,
-                       [f"the sandbox did not open the matter (HTTP {response.status_code}): {_problem_text(response)}"])
+                       [Msg("matter_refused", status=response.status_code, detail=_problem_text(response))])
     run.matters[a["id"]] = body["matterId"]
-    return Outcome(excerpt.as_json(body), excerpt.as_json(response.json()), evidence=[f"matter {body['matterId']}"])
+    return Outcome(excerpt.as_json(body), excerpt.as_json(response.json()), evidence=[Msg("matter", matter=body["matterId"])])
 
 
 def guardian(run, step: Step) -> Outcome:
@@ -198,7 +204,7 @@ def guardian(run, step: Step) -> Outcome:
     response = run.api("POST", "/api/v1/omakanta/guardians", json=body)
     if response.status_code != 201:
         return Outcome(excerpt.as_json(body), response.text,
-                       [f"the sandbox did not record the guardianship (HTTP {response.status_code}): {_problem_text(response)}"])
+                       [Msg("guardianship_refused", status=response.status_code, detail=_problem_text(response))])
     return Outcome(excerpt.as_json(body), excerpt.as_json(response.json()))
 
 
@@ -210,13 +216,13 @@ def _read(run, step: Step, kind: str, request) -> tuple[Outcome, object]:
     try:
         answer = run.reads.send(kind, raw)
     except KantaClientError as exc:
-        raise StepError(f"the {kind} did not get a read response (HTTP {exc.status}): "
-                        f"{exc.body[:300].decode('utf-8', 'replace')}") from None
+        raise StepError(Msg(f"no_{kind}_answer", status=exc.status, body=exc.body[:300].decode("utf-8", "replace"))) from None
     problems = checks.answer_problems(answer, step.expect)
     found = [i for i in answer.document_ids if i]
-    problems += checks.listed_problems(found, step.expect, run.alias_of, what=f"the {kind} answer")
-    evidence = [f"answer {answer.ack}: {len(found)} document(s)" + (f": {checks.names(found, run.alias_of)}" if found else ""),
-                *([f"rules {checks.rule_list(answer.details)}"] if answer.details else [])]
+    problems += checks.listed_problems(found, step.expect, run.alias_of, what=Msg(f"the_{kind}_answer"))
+    evidence = [Msg("read_answer_names" if found else "read_answer", ack=answer.ack, n=len(found),
+                    names=checks.names(found, run.alias_of)),
+                *([Msg("rules", rules=checks.rule_list(answer.details))] if answer.details else [])]
     return Outcome(excerpt.xml(raw), excerpt.xml(answer.raw), problems, evidence), answer
 
 
@@ -253,10 +259,9 @@ def retrieve(run, step: Step) -> Outcome:
     if step.expect.get("same_as_sent") and answer.accepted:
         got = next((d.document_bytes for d in answer.documents if d.document_id == sent.document_id), None)
         if got != sent.signed:
-            outcome.problems.append(f"the retrieved bytes of {a['document']} differ from the bytes sent"
-                                    if got else f"the answer carries no bytes of {a['document']}")
+            outcome.problems.append(Msg("retrieved_differ" if got else "no_bytes", document=a["document"]))
         else:
-            outcome.evidence.append(f"the stored bytes of {a['document']} are the bytes sent ({len(got):,} bytes)")
+            outcome.evidence.append(Msg("retrieved_same", document=a["document"], size=f"{len(got):,}"))
     return outcome
 
 
@@ -275,46 +280,47 @@ def omakanta(run, step: Step) -> Outcome:
     params = {"register": run.register_oid(a["register"])} if a.get("register") else None
     response = run.api("GET", path, params=params)
     if response.status_code != 200:
-        raise StepError(f"the OmaKanta view answered HTTP {response.status_code}: {_problem_text(response)}")
+        raise StepError(Msg("omakanta_http", status=response.status_code, detail=_problem_text(response)))
     view = response.json()
     shown = [d["documentId"] for d in view.get("shown", [])]
     hidden = {d["documentId"]: d.get("reasons") or [] for d in view.get("hidden", [])}
     name = run.alias_of
-    who = "the client" if viewer == "client" else "a professional" if viewer == "professional" else viewer.replace(":", " ")
+    who = (Msg("who_client") if viewer == "client" else Msg("who_professional") if viewer == "professional"
+           else Msg("who_guardian", guardian=viewer.split(":", 1)[1]))
     problems = []
     for alias in e.get("visible") or ():
         doc_id = run.documents[alias].document_id
         if doc_id in hidden:
-            why = "; ".join(f"{r['code']} ({r['text']['en']})" for r in hidden[doc_id]) or "no reason given"
-            problems.append(f"expected {alias} visible to {who}, but it is hidden: {why}")
+            why = Join([Join([r["code"], " (", ByLang(r.get("text"), r["code"]), ")"], "") for r in hidden[doc_id]], "; ")
+            problems.append(Msg("expected_visible_hidden", document=alias, who=who,
+                                why=why if hidden[doc_id] else Msg("no_reason")))
         elif doc_id not in shown:
-            problems.append(f"expected {alias} visible to {who}, but it is not among the client's documents at all")
+            problems.append(Msg("expected_visible_absent", document=alias, who=who))
     if e.get("visible") == [] and shown:
-        problems.append(f"expected nothing visible to {who}, but {checks.names(shown, name)} "
-                        f"{'is' if len(shown) == 1 else 'are'} shown")
+        problems.append(Msg("expected_nothing_visible", who=who, shown=checks.names(shown, name)))
     for alias in e.get("hidden") or ():
         doc_id = run.documents[alias].document_id
         if doc_id in shown:
-            problems.append(f"expected {alias} hidden from {who}, but it is shown")
+            problems.append(Msg("expected_hidden_shown", document=alias, who=who))
         elif doc_id not in hidden:
-            problems.append(f"expected {alias} hidden from {who}, but it is not among the client's documents at all")
+            problems.append(Msg("expected_hidden_absent", document=alias, who=who))
     if e.get("hidden") == [] and hidden:
-        problems.append(f"expected nothing hidden from {who}, but {checks.names(list(hidden), name)} "
-                        f"{'is' if len(hidden) == 1 else 'are'} hidden")
+        problems.append(Msg("expected_nothing_hidden", who=who, hidden=checks.names(list(hidden), name)))
     for alias, codes in (e.get("reasons") or {}).items():
         doc_id = run.documents[alias].document_id
         if doc_id not in hidden:
             if alias not in (e.get("hidden") or ()):  # else reported above
-                where = "shown" if doc_id in shown else "not among the client's documents at all"
-                problems.append(f"expected {alias} hidden from {who} for {', '.join(codes)}, but it is {where}")
+                problems.append(Msg("expected_reasons_shown" if doc_id in shown else "expected_reasons_absent",
+                                    document=alias, who=who, codes=Join(codes)))
             continue
         got = [r["code"] for r in hidden[doc_id]]
         missing = [c for c in codes if c not in got]
         if missing:
-            problems.append(f"expected {alias} hidden from {who} for {', '.join(missing)}, but the reasons are "
-                            f"{', '.join(got) or 'none'}")
-    evidence = [f"shown: {checks.names(shown, name)}",
-                "hidden: " + (", ".join(f"{name(i)} ({', '.join(r['code'] for r in rs)})" for i, rs in hidden.items()) or "none")]
+            problems.append(Msg("expected_reasons_differ", document=alias, who=who, codes=Join(missing),
+                                got=Join(got) if got else Msg("none")))
+    hidden_names = Join([f"{name(i)} ({', '.join(r['code'] for r in rs)})" for i, rs in hidden.items()])
+    evidence = [Msg("shown", shown=checks.names(shown, name)),
+                Msg("hidden", hidden=hidden_names if hidden else Msg("none"))]
     return Outcome(f"GET {path}" + (f"?register={params['register']}" if params else ""), excerpt.as_json(view),
                    problems, evidence)
 
@@ -329,16 +335,16 @@ def archivist(run, step: Step) -> Outcome:
     while True:
         response = run.api("GET", path, params={**params, "offset": offset})
         if response.status_code != 200:
-            raise StepError(f"the archivist's view answered HTTP {response.status_code}: {_problem_text(response)}")
+            raise StepError(Msg("archivist_http", status=response.status_code, detail=_problem_text(response)))
         page = response.json()
         rows += page["documents"]
         offset += len(page["documents"])
         if not page["documents"] or offset >= page["total"]:
             break
     found = [r["documentId"] for r in rows]
-    what = f"the register of {run.name_of_register(register)}"
+    what = Msg("the_register_of", register=run.name_of_register(register))
     problems = checks.listed_problems(found, e, run.alias_of, what=what)
-    evidence = [f"{len(found)} document(s) in {what}: {checks.names(found, run.alias_of)}"]
+    evidence = [Msg("documents_in", n=len(found), what=what, names=checks.names(found, run.alias_of))]
     if e.get("same_as_sent"):
         for alias in e.get("documents") or ():
             sent = run.documents[alias]
@@ -346,10 +352,10 @@ def archivist(run, step: Step) -> Outcome:
                 continue
             stored = run.api("GET", f"/api/v1/registers/{register}/documents/{sent.document_id}/document.xml")
             if stored.status_code != 200 or stored.content != sent.signed:
-                problems.append(f"the stored bytes of {alias} differ from the bytes sent"
-                                if stored.status_code == 200 else f"{alias}: document.xml answered HTTP {stored.status_code}")
+                problems.append(Msg("stored_differ", document=alias) if stored.status_code == 200
+                                else Msg("stored_http", document=alias, status=stored.status_code))
             else:
-                evidence.append(f"{alias}: the stored document is the one sent ({len(sent.signed):,} bytes)")
+                evidence.append(Msg("stored_same", document=alias, size=f"{len(sent.signed):,}"))
     summary = [{"document": run.alias_of(r["documentId"]), "status": r.get("status"), "sender": r.get("sender", {}).get("name"),
                 "serviceUnit": r.get("serviceUnit", {}).get("name"), "receivedAt": r.get("receivedAt")} for r in rows]
     return Outcome(f"GET {path}", excerpt.as_json(summary), problems, evidence)

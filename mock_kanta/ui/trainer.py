@@ -8,6 +8,7 @@ run is steered through its state file `<data-dir>/trainer/<run-id>.json`: a clic
 request ({"n", "action"}) under the directory's lock; the owning thread polls the file, runs
 the step and writes the results back; every page shows what the file says. A run whose owner
 stopped (the process ended) is reported as gone once its heartbeat is older than GONE_SECONDS.
+The file keeps titles and step results in Finnish, Swedish and English; a page shows its own language.
 """
 from __future__ import annotations
 
@@ -226,10 +227,13 @@ class RunFiles:
 def initial_state(run_id: str, tenant: str, name: str, scenario, lang: str) -> dict:
     return {
         "id": run_id, "tenant": tenant, "scenario": name, "title": scenario.title_in(lang), "lang": lang,
+        "titles": {code: scenario.title_in(code) for code in i18n.LANGS},
         "owner": {"pid": os.getpid(), "host": socket.gethostname()}, "createdAt": _now(), "updatedAt": _now(),
         "aliveAt": time.time(), "state": "preparing", "problem": None, "requests": [], "handled": 0, "busy": None,
         "prepare": None,
-        "steps": [{"number": s.number, "label": s.label, "title": s.title, "kind": s.kind, "result": None}
+        "steps": [{"number": s.number, "label": s.label, "title": s.title_in(lang),
+                   "titles": {code: s.title_in(code) for code in i18n.LANGS} if s.title else None, "kind": s.kind,
+                   "result": None}
                   for s in scenario.steps],
     }
 
@@ -302,16 +306,18 @@ class Player:
         def change(state):
             state.update(values)
             state["aliveAt"] = time.time()
-            state["prepare"] = item_json(run.preparation) if run.preparation else None
-            for step, result in zip(state["steps"], run.results):
-                step["result"] = item_json(result) if result is not None else None
+            state["prepare"] = item_json(run.preparation, run.localized("prepare")) if run.preparation else None
+            for index, (step, result) in enumerate(zip(state["steps"], run.results)):
+                step["result"] = item_json(result, run.localized(index)) if result is not None else None
 
         self.files.update(self.run_id, change)
 
 
-def item_json(item) -> dict:
+def item_json(item, localized: dict | None = None) -> dict:
+    """A result for the state file: `why` and `evidence` in the run's language, `texts` in every language."""
+    texts = {lang: {"why": t["why"], "evidence": t["evidence"][:KEEP_EVIDENCE]} for lang, t in (localized or {}).items()}
     return {"status": item.status, "why": item.why, "seconds": item.seconds, "evidence": list(item.evidence)[:KEEP_EVIDENCE],
-            "sent": _cut(item.sent), "received": _cut(item.received)}
+            "texts": texts, "sent": _cut(item.sent), "received": _cut(item.received)}
 
 
 def view(state: dict) -> dict:
@@ -319,10 +325,12 @@ def view(state: dict) -> dict:
     gone = state["state"] not in FINAL and time.time() - state.get("aliveAt", 0) > GONE_SECONDS
     shown = "gone" if gone else state["state"]
     pending = any(r["n"] > state["handled"] for r in state["requests"])
-    steps = [{**s, "result": _masked(s["result"])} for s in state["steps"]]
+    steps = [{**s, "title": _in_lang(s.get("titles"), s.get("title")), "result": _masked(s["result"])}
+             for s in state["steps"]]
     next_index = next((i for i, s in enumerate(steps) if s["result"] is None), None)
     return {
-        **state, "steps": steps, "prepare": _masked(state.get("prepare")), "shownState": shown, "stateText": i18n.t(f"trainer.state_{shown}"), "over": shown in FINAL or gone,
+        **state, "title": _in_lang(state.get("titles"), state["title"]), "steps": steps,
+        "prepare": _masked(state.get("prepare")), "shownState": shown, "stateText": i18n.t(f"trainer.state_{shown}"), "over": shown in FINAL or gone,
         "waiting": not gone and (shown in ("preparing", "running") or pending), "next": next_index,
         "done": sum(1 for s in steps if s["result"] is not None), "total": len(steps),
         "created": context.fmt_datetime(state["createdAt"]),
@@ -334,8 +342,15 @@ def _masked(result: dict | None) -> dict | None:
     (the messages sent and received stay as they were, like the message page's XML)."""
     if result is None:
         return None
-    return {**result, "why": context.mask_text(result.get("why")),
-            "evidence": [context.mask_text(e) for e in result.get("evidence") or []]}
+    texts = result.get("texts")  # {fi, sv, en}: the page's language (older state files have one language only)
+    said = (texts.get(i18n.current_lang()) if texts else None) or result
+    return {**result, "why": context.mask_text(said.get("why")),
+            "evidence": [context.mask_text(e) for e in said.get("evidence") or []]}
+
+
+def _in_lang(titles: dict | None, fallback):
+    """A title in the page's language, from the state file's {fi, sv, en} (older files hold one text)."""
+    return (titles or {}).get(i18n.current_lang()) or fallback
 
 
 def _cut(text: str | None) -> str | None:

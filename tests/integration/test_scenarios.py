@@ -104,6 +104,16 @@ def test_step_by_step_and_deleting_the_tenant(sandbox):
     assert sandbox.http.get(f"/api/v1/clients/{run.clients['eino'].hetu}/rights").json()["rights"] == []  # not in default
     case = run.run_all()
     assert [i.status for i in case.items] == ["passed", "passed", "passed", "passed", "failed", "skipped"]
+    finnish, swedish = run.case("fi"), run.case("sv")  # the same results, said in Finnish and Swedish
+    assert [i.status for i in finnish.items] == [i.status for i in case.items]
+    assert finnish.items[0].evidence[:2] == [f"ympäristö {tenant} luotu", "hiekkalaatikon kello pysäytetty hetkeen 2026-11-02 10:00 EET"]
+    assert run.localized(0)["fi"]["evidence"][1].startswith("vastaus AA")
+    why = finnish.items[4].why
+    assert why.startswith("vaihe 4 (archive note-wrong-unit): odotettiin vastaukseen sääntöä SH-REG-005, "
+                          "saatiin SH-REG-004 (virhe): SH-REG-004 ")
+    finnish_rule = why.split("SH-REG-004 ", 2)[2]
+    assert finnish_rule and finnish_rule not in case.items[4].why  # the rule's own Finnish text, not the English one
+    assert swedish.items[5].why == "överhoppat: steg 4 (archive note-wrong-unit) gick inte igenom"
     run.close(delete_tenant=True)
     assert sandbox.http.get("/api/v1/clock", headers=headers).status_code == 404
 
@@ -165,5 +175,10 @@ def test_the_command_fails_on_a_failing_scenario_and_on_invalid_files(sandbox, t
         in checked.stderr
     refused = _cli("run", str(bad), "--target", sandbox.url, "--data-dir", str(sandbox.data_dir))
     assert refused.returncode == 2 and "'eeno' is not in people.clients" in refused.stderr
+    finnish = _cli("run", str(BROKEN), "--target", sandbox.url, "--data-dir", str(sandbox.data_dir), "--lang", "fi",
+                   "--json", str(tmp_path / "fi.json"), "--delete-tenants")
+    assert finnish.returncode == 1 and "odotettiin vastaukseen sääntöä SH-REG-005" in finnish.stderr
+    items = json.loads((tmp_path / "fi.json").read_text(encoding="utf-8"))["cases"][0]["items"]
+    assert items[5]["why"] == "ohitettu: vaihe 4 (archive note-wrong-unit) ei mennyt läpi"
     listed = _cli("list")
     assert listed.returncode == 0 and "deployment-test" in listed.stdout and "Deployment test (rehearsal)" in listed.stdout
