@@ -1,7 +1,7 @@
 """Control API: graded rehearsal sessions (api/rehearsals.yaml, mounted at /api/v1/rehearsals).
 
 The work is `mock_kanta.rehearsal`'s; these handlers pick the tenant, map its errors to
-400/404/409 and add links.
+400/404/409 (the English text of the error's code) and add links. The reports take `?lang=fi|sv|en`.
 """
 from __future__ import annotations
 
@@ -53,16 +53,16 @@ def close_session(sessionId: str):
     return _with_links(_call(_rehearsals().close, tenant, sessionId)), 200, JSON
 
 
-def report_json(sessionId: str):
-    return reports.report_json(_result(sessionId), _target()), 200, JSON
+def report_json(sessionId: str, lang: str = "en"):
+    return reports.report_json(_result(sessionId), _target(), lang), 200, JSON
 
 
-def report_xml(sessionId: str):
-    return Response(reports.report_junit(_result(sessionId), _target()), mimetype="application/xml")
+def report_xml(sessionId: str, lang: str = "en"):
+    return Response(reports.report_junit(_result(sessionId), _target(), lang), mimetype="application/xml")
 
 
-def report_html(sessionId: str):
-    page = reports.report_html(_result(sessionId), _target())
+def report_html(sessionId: str, lang: str = "en"):
+    page = reports.report_html(_result(sessionId), _target(), lang)
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"  # self-contained
     return response

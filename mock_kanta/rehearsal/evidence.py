@@ -2,7 +2,8 @@
 
 Every record keeps its facts as fields (seq, time, action, outcome, organisation, unit,
 usage situation, client, documents and their registers, rule ids) and says them once more
-in `text`, which the reports print.
+in `text`, which the reports print. The words are `texts.yaml`'s in the language `lang`
+(fi, sv or en): the grader grades once per language (see `grading.grade_all`).
 """
 from __future__ import annotations
 
@@ -11,44 +12,53 @@ from zoneinfo import ZoneInfo
 
 from mock_kanta.rehearsal.checklist import Match
 from mock_kanta.rehearsal.scope import Party, Scope, Seen
+from mock_kanta.rehearsal.texts import DEFAULT_LANG, say
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-ACTION_WORDS = {"archive": "archive", "replace": "new version (replace)", "void": "void", "search": "query (search)",
-                "read": "retrieve (read)"}
 
 
 class Words:
     """Describes matchers, events, documents and rights of one session's scope, naming organisations."""
 
-    def __init__(self, scope: Scope, names: dict[str, str] | None = None):
-        self.scope, self.names = scope, names or {}
+    def __init__(self, scope: Scope, names: dict[str, str] | None = None, lang: str = DEFAULT_LANG):
+        self.scope, self.names, self.lang = scope, names or {}, lang
+
+    def say(self, key: str, **values) -> str:
+        return say(key, self.lang, **values)
+
+    def either(self, words) -> str:
+        """Alternatives joined with "or" ("tai", "eller")."""
+        return self.say("describe.or").join(words)
 
     def describe(self, m: Match, *, article: bool = True, lead: bool = True) -> str:
-        """The matcher in plain English, e.g. "an accepted (AA) archive from Hoivakoti Kielo Oy (1.2...) ..."."""
+        """The matcher in words, e.g. "an accepted (AA) archive from the session organisation Hoivakoti Kielo Oy (1.2...) ..."."""
         parts = []
         if lead:
             outcome = "/".join(m.outcomes)
-            kind = " or ".join(ACTION_WORDS[a] for a in m.actions) if m.actions else "event"
-            head = {"AA": "accepted (AA) ", "AE": "refused (AE) "}.get(outcome, f"{outcome} " if outcome else "")
+            kind = self.either(self.say(f"action.{a}") for a in m.actions) if m.actions else self.say("describe.event")
+            head = ({"AA": self.say("describe.accepted"), "AE": self.say("describe.refused")}
+                    .get(outcome, f"{outcome} " if outcome else ""))
             noun = f"{head}{kind}"
-            parts.append((("an " if noun[0] in "aeiou" else "a ") if article else "") + noun)
+            if article:
+                noun = self.say("describe.article_vowel" if noun[0] in "aeiou" else "describe.article") + noun
+            parts.append(noun)
             if m.sender != "any":
-                parts.append(f"from {self.who(m.sender)}")
+                parts.append(self.say("describe.from", who=self.who(m.sender)))
         elif m.outcomes:
-            parts.append(f"answered {'/'.join(m.outcomes)}")
+            parts.append(self.say("describe.answered", outcomes="/".join(m.outcomes)))
         if m.register != "any":
-            parts.append(f"with documents in the register of {self.who(m.register)}")
+            parts.append(self.say("describe.register", who=self.who(m.register)))
         if m.usage:
-            parts.append(f"under usage situation {' or '.join(m.usage)}")
+            parts.append(self.say("describe.usage", codes=self.either(m.usage)))
         if m.document_groups:
-            parts.append(f"of document group {' or '.join(m.document_groups)}")
+            parts.append(self.say("describe.document_group", codes=self.either(m.document_groups)))
         if m.service_requests:
-            parts.append(f"with service request {' or '.join(m.service_requests)}")
+            parts.append(self.say("describe.service_request", codes=self.either(m.service_requests)))
         if m.client == "test-identity":
-            parts.append("for a test identity (henkilötunnus individual number 900-999)")
+            parts.append(self.say("describe.test_identity"))
         if m.min_documents:
-            parts.append(f"returning at least {m.min_documents} document(s)")
-        return " ".join(parts) if parts else "any event"
+            parts.append(self.say("describe.min_documents", n=m.min_documents))
+        return " ".join(parts) if parts else self.say("describe.any_event")
 
     def record(self, s: Seen, *, note: str | None = None, problems: list[str] | None = None) -> dict:
         """One event as evidence: what, when, by whom, which documents (and registers), which rules."""
@@ -71,22 +81,24 @@ class Words:
     def _event_text(self, s: Seen, note: str | None, problems: list[str] | None) -> str:
         e = s.event
         when = e.at.astimezone(HELSINKI).strftime("%Y-%m-%d %H:%M") if e.at else "?"
-        text = f"seq {e.seq} {when}: {e.action} {e.outcome} by {self.org_label(e.organisation_oid)}"
+        text = self.say("record.event", seq=e.seq, when=when, action=e.action, outcome=e.outcome,
+                        org=self.org_label(e.organisation_oid))
         if e.usage_situation:
-            text += f", usage {e.usage_situation}"
+            text += self.say("record.usage", code=e.usage_situation)
         if e.client_id:
-            text += f", client {e.client_id}"
+            text += self.say("record.client", client=e.client_id)
         if s.documents:
             by_register: dict[str, list[str]] = {}
             for d in s.documents:
                 by_register.setdefault(d["register_oid"], []).append(d["document_id"])
-            text += "; " + "; ".join(f"{len(ids)} document(s) in the register of {self.register_label(r)}"
-                                     if len(ids) > 2 else f"{', '.join(ids)} in the register of {self.register_label(r)}"
+            text += "; " + "; ".join(self.say("record.documents_count", n=len(ids), register=self.register_label(r))
+                                     if len(ids) > 2 else
+                                     self.say("record.documents_listed", ids=", ".join(ids), register=self.register_label(r))
                                      for r, ids in by_register.items())
         elif e.document_ids:
-            text += f"; document {', '.join(e.document_ids)}"
+            text += self.say("record.document", ids=", ".join(e.document_ids))
         if e.rule_ids:
-            text += f"; rules {', '.join(e.rule_ids)}"
+            text += self.say("record.rules", ids=", ".join(e.rule_ids))
         if note:
             text += f" [{note}]"
         if problems:
@@ -94,9 +106,9 @@ class Words:
         return text
 
     def document_record(self, row: dict, s: Seen, note: str | None = None) -> dict:
-        text = (f"{row['document_id']} (version {row['version']}, {row['status']}) in the register of "
-                f"{self.register_label(row['register_oid'])}, sent by {self.org_label(row['sender_oid'])} "
-                f"from unit {self.org_label(row['service_unit_oid'])}, received {row['received_at']}; access-log seq {s.event.seq}")
+        text = self.say("record.stored", id=row["document_id"], version=row["version"], status=row["status"],
+                        register=self.register_label(row["register_oid"]), sender=self.org_label(row["sender_oid"]),
+                        unit=self.org_label(row["service_unit_oid"]), received=row["received_at"], seq=s.event.seq)
         out = {"documentId": row["document_id"], "register": row["register_oid"], "registerName": self.names.get(row["register_oid"]),
                "status": row["status"], "version": row["version"], "setId": row["set_id"], "sender": row["sender_oid"],
                "unit": row["service_unit_oid"], "client": row["client_id"], "receivedAt": row["received_at"],
@@ -106,12 +118,12 @@ class Words:
         return out
 
     def right_record(self, r: dict) -> dict:
-        end = r["end_date"].isoformat() if r["end_date"] else "open-ended"
-        state = f", replaced by {r['replaced_by']}" if r["replaced_by"] else ""
-        services = ", ".join(str(x) for x in json.loads(r["services_json"] or "[]")) or "none"
-        text = (f"client {r['client_id']}: unit {self.org_label(r['unit_oid'])}, services {services}, "
-                f"{r['start_date'].isoformat()} to {end}, granted by client-relationship document {r['source_document_id']} "
-                f"(version {r['source_version']}) of {self.org_label(r['organiser_oid'])}{state}")
+        end = r["end_date"].isoformat() if r["end_date"] else self.say("record.open_ended")
+        state = self.say("record.replaced_by", id=r["replaced_by"]) if r["replaced_by"] else ""
+        services = ", ".join(str(x) for x in json.loads(r["services_json"] or "[]")) or self.say("record.no_services")
+        text = self.say("record.right", client=r["client_id"], unit=self.org_label(r["unit_oid"]), services=services,
+                        start=r["start_date"].isoformat(), end=end, document=r["source_document_id"],
+                        version=r["source_version"], organiser=self.org_label(r["organiser_oid"]), state=state)
         return {"client": r["client_id"], "unit": r["unit_oid"], "unitName": self.names.get(r["unit_oid"]),
                 "services": json.loads(r["services_json"] or "[]"),
                 "organiser": r["organiser_oid"], "start": r["start_date"].isoformat(), "end": r["end_date"].isoformat() if r["end_date"] else None,
@@ -121,7 +133,7 @@ class Words:
     def near_miss_sentence(self, misses: list[dict]) -> str:
         if not misses:
             return ""
-        return " Near misses: " + " | ".join(m["text"] for m in misses[:3]) + "."
+        return self.say("record.near_misses", list=" | ".join(m["text"] for m in misses[:3]))
 
     def party(self, role: str) -> Party:
         if role == "counterpart":
@@ -131,23 +143,19 @@ class Words:
         return self.scope.session
 
     def who(self, role: str) -> str:
-        if role == "counterpart":
-            return f"the organiser {self.party(role).label()}"
-        if role == "session":
-            return f"the session organisation {self.scope.session.label()}"
-        if role == "other":
-            return "an organisation other than the session's and the organiser's"
-        return "anyone"
+        if role in ("counterpart", "session"):
+            return self.say(f"who.{role}", label=self.party(role).label())
+        return self.say("who.other" if role == "other" else "who.any")
 
     def register_label(self, oid: str) -> str:
         if oid == self.scope.session.oid:
-            return f"{self.scope.session.label()}, the session organisation's own"
+            return self.say("who.own_register", label=self.scope.session.label())
         if self.scope.counterpart and oid == self.scope.counterpart.oid:
-            return f"{self.scope.counterpart.label()}, the organiser's"
+            return self.say("who.organiser_register", label=self.scope.counterpart.label())
         return self.org_label(oid)
 
     def org_label(self, oid: str | None) -> str:
         if not oid:
-            return "unknown"
+            return self.say("who.unknown")
         name = self.names.get(oid)
         return f"{name} ({oid})" if name else oid

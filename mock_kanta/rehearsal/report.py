@@ -5,6 +5,10 @@ One `Case` per session, one `Item` per checklist item: met = passed, missing = f
 header shaped like the report a provider gives after the real deployment test: organisation,
 system, test, date, result and the items met or missing (the official form is not public,
 kanta-facts §9: this shape is modelled).
+
+Every function takes `lang` (fi, sv or en; English by default): the explanations, evidence
+lines and header values are in that language (texts.yaml; a session closed before the texts
+were multilingual falls back to its English). The HTML header's labels stay in all three.
 """
 from __future__ import annotations
 
@@ -12,69 +16,73 @@ import html
 from pathlib import Path
 
 from mock_kanta.reports import Case, Item, Report, html_report, junit_xml, report_to_dict
+from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS, pick_lang, say
 
-MODELLED = ("Modelled (verified: false): the official deployment test case, its report form and any register usage "
-            "right test script are not public; this checklist follows kanta.fi's public descriptions.")
-_HEAD = {"fi": "Harjoituskoeraportti", "sv": "Övningsprovsrapport", "en": "Rehearsal report"}
-_ROWS = (("organisation", "Organisaatio", "Organisation", "Organisation"),
-         ("organiser", "Palvelunjärjestäjä (käytetty rekisteri)", "Tjänsteanordnare (registret som används)",
-          "Organiser (register used)"),
-         ("system", "Järjestelmä / toimittaja", "System / leverantör", "System / vendor"),
-         ("test", "Koe", "Prov", "Test"),
-         ("date", "Päivämäärä", "Datum", "Date"),
-         ("result", "Tulos", "Resultat", "Result"))
-_STATUS = {"met": ("täyttyi", "uppfylld", "met"), "missing": ("puuttuu", "saknas", "missing")}
+_ROWS = ("organisation", "organiser", "system", "test", "date", "result")
 
 
-def to_report(result: dict, target: str = "") -> Report:
-    items = [_item(i) for i in result["items"]]
-    return Report(title=f"{result['title']['en']}: {_org(result['organisation'])}" + ("" if _final(result) else " (provisional)"),
-                  cases=[Case(result["id"], f"{result['title']['en']} ({result['title']['fi']})", items,
-                              source=result["checklist"]["file"], properties=properties(result))],
-                  target=target or f"tenant {result['tenant']}", started_at=result["openedRealAt"])
+def modelled(lang: str = DEFAULT_LANG) -> str:
+    return say("report.modelled", pick_lang(lang))
 
 
-def properties(result: dict) -> dict[str, str]:
-    """The report header as name-value pairs (also the JUnit suite's properties)."""
-    out = {"Organisation": _org(result["organisation"])}
-    if result.get("organiser"):
-        out["Organiser (register used)"] = _org(result["organiser"])
+MODELLED = modelled()
+
+
+def to_report(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> Report:
+    lang = pick_lang(lang)
+    title = result["title"]
+    items = [_item(i, lang) for i in result["items"]]
+    other = "fi" if lang != "fi" else "en"
+    name = title["en"] if lang == "en" else f"{title[lang]} / {title['en']}"  # the English name too: CI tools list it
+    return Report(title=f"{name}: {_org(result['organisation'])}" + ("" if _final(result) else say("report.provisional", lang)),
+                  cases=[Case(result["id"], f"{title[lang]} ({title[other]})", items,
+                              source=result["checklist"]["file"], properties=properties(result, lang))],
+                  target=target or say("report.target", lang, tenant=result["tenant"]), started_at=result["openedRealAt"])
+
+
+def properties(result: dict, lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """The report header as name-value pairs (also the JUnit suite's properties), named in `lang`."""
+    lang = pick_lang(lang)
+    values = _values(result, lang)
+    values["test"] = f"{values['test']} ({result['test']})"
+    out = {say(f"report.row_{key}", lang): values[key] for key in _ROWS if values[key] is not None}
+    status = say(f"report.{result['status']}", lang)
     out.update({
-        "System / vendor": _system(result),
-        "Test": f"{result['title']['fi']} / {result['title']['sv']} / {result['title']['en']} ({result['test']})",
-        "Date": _date(result),
-        "Result": result_line(result),
-        "Session": f"{result['id']} (tenant {result['tenant']}, {result['status']})",
-        "Access-log events graded": _window(result),
-        "Modelled": MODELLED,
+        say("report.row_session", lang): say("report.session", lang, id=result["id"], tenant=result["tenant"], status=status),
+        say("report.row_window", lang): _window(result, lang),
+        say("report.row_modelled", lang): modelled(lang),
     })
     return out
 
 
-def result_line(result: dict) -> str:
+def result_line(result: dict, lang: str = DEFAULT_LANG) -> str:
+    lang = pick_lang(lang)
     total = result["met"] + result["missing"]
     missing = [i["id"] for i in result["items"] if i["status"] == "missing"]
-    head = result["result"] if _final(result) else f"in progress (session open; {result['result']} so far)"
-    return f"{head}: {result['met']} of {total} items met" + (f"; missing {', '.join(missing)}" if missing else "")
+    word = say(f"report.{result['result']}", lang)
+    head = word if _final(result) else say("report.in_progress", lang, result=word)
+    return (say("report.result", lang, head=head, met=result["met"], total=total)
+            + (say("report.missing_items", lang, ids=", ".join(missing)) if missing else ""))
 
 
-def report_html(result: dict, target: str = "") -> str:
+def report_html(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> str:
     """The common HTML report with the rehearsal header inserted after its title."""
-    page = html_report(to_report(result, target))
+    page = html_report(to_report(result, target, lang))
     head = "</h1>"
     at = page.find(head)
-    return page if at < 0 else page[:at + len(head)] + header_html(result) + page[at + len(head):]
+    return page if at < 0 else page[:at + len(head)] + header_html(result, lang) + page[at + len(head):]
 
 
-def report_junit(result: dict, target: str = "") -> bytes:
-    return junit_xml(to_report(result, target))
+def report_junit(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> bytes:
+    return junit_xml(to_report(result, target, lang))
 
 
-def report_json(result: dict, target: str = "") -> dict:
-    return report_to_dict(to_report(result, target))
+def report_json(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> dict:
+    return report_to_dict(to_report(result, target, lang))
 
 
-def write_session_reports(result: dict, out_dir: Path | str, stem: str | None = None, target: str = "") -> dict[str, Path]:
+def write_session_reports(result: dict, out_dir: Path | str, stem: str | None = None, target: str = "",
+                          lang: str = DEFAULT_LANG) -> dict[str, Path]:
     """`<stem>.xml`, `.json` and `.html` as `mock_kanta.reports.write_reports` writes them, with the rehearsal header."""
     import json
 
@@ -82,49 +90,68 @@ def write_session_reports(result: dict, out_dir: Path | str, stem: str | None = 
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = stem or result["id"]
     paths = {"junit": out_dir / f"{stem}.xml", "json": out_dir / f"{stem}.json", "html": out_dir / f"{stem}.html"}
-    paths["junit"].write_bytes(report_junit(result, target))
-    paths["json"].write_text(json.dumps(report_json(result, target), ensure_ascii=False, indent=2), encoding="utf-8")
-    paths["html"].write_text(report_html(result, target), encoding="utf-8")
+    paths["junit"].write_bytes(report_junit(result, target, lang))
+    paths["json"].write_text(json.dumps(report_json(result, target, lang), ensure_ascii=False, indent=2), encoding="utf-8")
+    paths["html"].write_text(report_html(result, target, lang), encoding="utf-8")
     return paths
 
 
-def header_html(result: dict) -> str:
+def header_html(result: dict, lang: str = DEFAULT_LANG) -> str:
+    """The header: labels in fi, sv and en (a form), values in `lang`."""
+    lang = pick_lang(lang)
     e = html.escape
-    values = {"organisation": _org(result["organisation"]), "organiser": _org(result["organiser"]) if result.get("organiser") else None,
-              "system": _system(result), "test": f"{result['title']['fi']} / {result['title']['sv']} / {result['title']['en']}",
-              "date": _date(result), "result": result_line(result)}
+    values = _values(result, lang)
     status = "passed" if result["result"] == "passed" and _final(result) else "failed"
-    out = [f'<section class="rehearsal-header" aria-label="{e(_HEAD["en"])}">',
-           f'<h2>{" · ".join(e(t) for t in _HEAD.values())}</h2><table><tbody>']
-    for key, fi, sv, en in _ROWS:
+    out = [f'<section class="rehearsal-header" aria-label="{e(say("report.head", lang))}">',
+           f'<h2>{e(_all("report.head", " · "))}</h2><table><tbody>']
+    for key in _ROWS:
         if values[key] is not None:
             cls = f' class="badge {status}"' if key == "result" else ""
-            out.append(f"<tr><th scope=\"row\">{e(_label(fi, sv, en))}</th><td{cls}>{e(values[key])}</td></tr>")
-    out.append('</tbody></table><table><thead><tr><th scope="col">#</th><th scope="col">Kohta · Punkt · Item</th>'
-               '<th scope="col">Tulos · Resultat · Result</th></tr></thead><tbody>')
+            out.append(f"<tr><th scope=\"row\">{e(_all(f'report.row_{key}'))}</th><td{cls}>{e(values[key])}</td></tr>")
+    out.append(f'</tbody></table><table><thead><tr><th scope="col">#</th><th scope="col">{e(_all("report.item"))}</th>'
+               f'<th scope="col">{e(_all("report.row_result"))}</th></tr></thead><tbody>')
     for item in result["items"]:
-        words = " · ".join(_STATUS[item["status"]])
+        words = _all(f"report.item_{item['status']}")
         cls = "passed" if item["status"] == "met" else "failed"
         title = item["title"]
-        out.append(f"<tr><td>{e(item['id'])}</td><td>{e(title['fi'])}<br><small>{e(title['sv'])}</small><br>"
-                   f"<small>{e(title['en'])}</small></td><td class=\"badge {cls}\">{e(words)}</td></tr>")
-    out.append(f"</tbody></table><p><small>{e(MODELLED)} {e(result['checklist']['source'])}</small></p></section>")
+        rest = "".join(f"<br><small>{e(title[other])}</small>" for other in LANGS if other != lang)
+        out.append(f"<tr><td>{e(item['id'])}</td><td>{e(title[lang])}{rest}</td><td class=\"badge {cls}\">{e(words)}</td></tr>")
+    out.append(f"</tbody></table><p><small>{e(modelled(lang))} {e(result['checklist']['source'])}</small></p></section>")
     return "".join(out)
 
 
-def _item(i: dict) -> Item:
-    lines = [f"evidence: {r['text']}" for r in i["evidence"]]
+def item_text(item: dict, name: str, lang: str = DEFAULT_LANG) -> str:
+    """An item's `lookedFor` or `why` in `lang` (its English one if the session has no texts)."""
+    return ((item.get("texts") or {}).get(lang) or {}).get(name) or item.get(name) or ""
+
+
+def record_text(record: dict, lang: str = DEFAULT_LANG) -> str:
+    """An evidence or near-miss record's line in `lang` (its English one if it has no texts)."""
+    return (record.get("texts") or {}).get(lang) or record.get("text") or ""
+
+
+def _item(i: dict, lang: str) -> Item:
+    lines = [say("report.evidence", lang, text=record_text(r, lang)) for r in i["evidence"]]
     if i["evidenceCount"] > len(i["evidence"]):
-        lines.append(f"... and {i['evidenceCount'] - len(i['evidence'])} more")
+        lines.append(say("report.more", lang, n=i["evidenceCount"] - len(i["evidence"])))
+    name = f"{i['id']} {i['title'][lang]}"
     if i["status"] == "met":
-        return Item(f"{i['id']} {i['title']['en']}", "passed", why=f"Met: found {i['lookedFor']}.", evidence=lines)
-    lines += [f"near miss: {r['text']}" for r in i["nearMisses"]]
-    return Item(f"{i['id']} {i['title']['en']}", "failed", why=i["why"], evidence=lines)
+        return Item(name, "passed", why=say("report.met", lang, looked_for=item_text(i, "lookedFor", lang)), evidence=lines)
+    lines += [say("report.near_miss", lang, text=record_text(r, lang)) for r in i["nearMisses"]]
+    return Item(name, "failed", why=item_text(i, "why", lang), evidence=lines)
 
 
-def _label(*texts: str) -> str:
+def _values(result: dict, lang: str) -> dict:
+    title = result["title"]
+    return {"organisation": _org(result["organisation"]),
+            "organiser": _org(result["organiser"]) if result.get("organiser") else None,
+            "system": _system(result, lang), "test": f"{title['fi']} / {title['sv']} / {title['en']}",
+            "date": _date(result, lang), "result": result_line(result, lang)}
+
+
+def _all(key: str, sep: str = " · ") -> str:
     """One label in fi, sv and en, each said once."""
-    return " · ".join(dict.fromkeys(texts))
+    return sep.join(dict.fromkeys(say(key, lang) for lang in LANGS))
 
 
 def _final(result: dict) -> bool:
@@ -137,21 +164,21 @@ def _org(org: dict | None) -> str:
     return f"{org['name']} ({org['oid']})" if org.get("name") else org["oid"]
 
 
-def _system(result: dict) -> str:
+def _system(result: dict, lang: str) -> str:
     if not result.get("system"):
-        return "not named (give `system` when opening the session)"
-    return result["system"] + (" (from the documents' hl7fi:softwareSupport)" if result.get("systemNamedBy") == "documents" else "")
+        return say("report.no_system", lang)
+    return result["system"] + (say("report.system_from_documents", lang) if result.get("systemNamedBy") == "documents" else "")
 
 
-def _date(result: dict) -> str:
+def _date(result: dict, lang: str) -> str:
     opened = result["openedAt"][:10]
     closed = (result.get("closedAt") or "")[:10]
     real = result["openedRealAt"][:10]
-    span = opened if not closed or closed == opened else f"{opened} to {closed}"
-    return f"{span} (sandbox clock); opened {real} (real time)"
+    span = opened if not closed or closed == opened else say("report.date_span", lang, start=opened, end=closed)
+    return say("report.date", lang, span=span, real=real)
 
 
-def _window(result: dict) -> str:
+def _window(result: dict, lang: str) -> str:
     through = result.get("closedSeq")
-    upto = f"through seq {through}" if through is not None else "up to now"
-    return f"after seq {result['openedSeq']} {upto}: {result['eventsGraded']} event(s)"
+    upto = say("report.window_through", lang, seq=through) if through is not None else say("report.window_now", lang)
+    return say("report.window", lang, after=result["openedSeq"], upto=upto, n=result["eventsGraded"])

@@ -17,8 +17,9 @@ from sqlalchemy import func, insert, select, update
 
 from mock_kanta.identity import is_oid
 from mock_kanta.rehearsal.checklist import Checklist, load_checklists
-from mock_kanta.rehearsal.grading import Grader
+from mock_kanta.rehearsal.grading import grade_all
 from mock_kanta.rehearsal.scope import Party, Scope
+from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS, say, says
 from mock_kanta.store.audit_tables import audit_events
 from mock_kanta.store.rehearsal_tables import rehearsal_sessions
 
@@ -26,9 +27,21 @@ SYSTEM_MAX = 200
 
 
 class RehearsalError(Exception):
-    """Bad input: the message says what and how to fix it (HTTP 400)."""
+    """Bad input: the message says what and how to fix it (HTTP 400).
+
+    `code` names the text `error.<code>` of texts.yaml; `str(exc)` is its English, `exc.text("fi")`
+    the same in Finnish or Swedish (a value given as {fi, sv, en} is said in each language).
+    """
 
     status = 400
+
+    def __init__(self, code: str, **values):
+        self.code, self.values = code, values
+        super().__init__(self.text(DEFAULT_LANG))
+
+    def text(self, lang: str) -> str:
+        return say(f"error.{self.code}", lang, **{k: v.get(lang, v.get(DEFAULT_LANG)) if isinstance(v, dict) else v
+                                                  for k, v in self.values.items()})
 
 
 class SessionNotFound(RehearsalError):
@@ -86,25 +99,24 @@ class Rehearsals:
              system: str | None = None) -> Session:
         checklist = self.checklists.get(test)
         if checklist is None:
-            raise RehearsalError(f"Unknown test {test!r}; known: {', '.join(sorted(self.checklists))}.")
+            raise RehearsalError("unknown_test", test=str(test)[:80], known=", ".join(sorted(self.checklists)))
         org = self._organisation(tenant, organisation_oid, "organisationOid")
         if org["kind"] not in checklist.organisation_kinds:
-            raise RehearsalError(f"{org['name']} ({org['oid']}) is a {org['kind']}; the {test} is taken by: "
-                                 f"{', '.join(checklist.organisation_kinds)}.")
+            raise RehearsalError("wrong_kind", name=org["name"], oid=org["oid"], kind=_kind(org["kind"]), test=test,
+                                 kinds={lang: ", ".join(_kind(k)[lang] for k in checklist.organisation_kinds) for lang in LANGS})
         if checklist.counterpart is None and organiser_oid:
-            raise RehearsalError(f"The {test} takes no organiserOid: the organisation archives into its own register.")
+            raise RehearsalError("organiser_not_taken", test=test)
         if checklist.counterpart is not None:
             if not organiser_oid:
-                raise RehearsalError(f"organiserOid is required for the {test}: the {checklist.counterpart} whose register "
-                                     f"{org['name']} uses.")
+                raise RehearsalError("organiser_required", test=test, kind=_kind(checklist.counterpart), name=org["name"])
             counterpart = self._organisation(tenant, organiser_oid, "organiserOid")
             if counterpart["kind"] != checklist.counterpart:
-                raise RehearsalError(f"organiserOid {organiser_oid} ({counterpart['name']}) is a {counterpart['kind']}, "
-                                     f"not an {checklist.counterpart}.")
+                raise RehearsalError("organiser_kind", oid=organiser_oid, name=counterpart["name"],
+                                     kind=_kind(counterpart["kind"]), wanted=_kind(checklist.counterpart))
             if organiser_oid == organisation_oid:
-                raise RehearsalError("organiserOid must be another organisation than organisationOid.")
+                raise RehearsalError("organiser_same")
         if system is not None and (not isinstance(system, str) or len(system) > SYSTEM_MAX):
-            raise RehearsalError(f"system must be a text of at most {SYSTEM_MAX} characters.")
+            raise RehearsalError("system_long", n=SYSTEM_MAX)
         row = {"tenant_id": tenant, "id": f"reh-{secrets.token_hex(6)}", "test": test, "organisation_oid": organisation_oid,
                "counterpart_oid": organiser_oid or None, "system_name": (system or "").strip() or None,
                "opened_at": self.clock.now(tenant).isoformat(), "opened_real_at": _utc_now()}
@@ -124,14 +136,14 @@ class Rehearsals:
         with self.store.engine.connect() as conn:
             row = conn.execute(q).first()
         if row is None:
-            raise SessionNotFound(f"No rehearsal session {session_id!r} in tenant {tenant!r}.")
+            raise SessionNotFound("no_session", id=session_id, tenant=tenant)
         return Session.from_row(dict(row._mapping))
 
     def close(self, tenant: str, session_id: str) -> dict:
         """Grade up to now, freeze the result and return it; closing twice is refused."""
         session = self.session(tenant, session_id)
         if session.closed:
-            raise SessionClosed(f"Rehearsal session {session_id} was closed at {session.closed_at}; its report is final.")
+            raise SessionClosed("closed", id=session_id, at=session.closed_at)
         with self.store.engine.connect() as conn:
             through = conn.execute(select(func.max(audit_events.c.seq))).scalar() or 0
         closed = Session(**{**session.__dict__, "closed_at": self.clock.now(tenant).isoformat(), "closed_real_at": _utc_now(),
@@ -144,7 +156,7 @@ class Rehearsals:
             done = conn.execute(update(rehearsal_sessions).where((c.tenant_id == tenant) & (c.id == session_id)
                                                                   & c.closed_seq.is_(None)).values(**values)).rowcount
         if not done:
-            raise SessionClosed(f"Rehearsal session {session_id} was closed meanwhile; its report is final.")
+            raise SessionClosed("closed_meanwhile", id=session_id)
         return result
 
     # --- grading ---
@@ -158,12 +170,12 @@ class Rehearsals:
     def _grade(self, session: Session) -> dict:
         checklist = self.checklists.get(session.test)
         if checklist is None:
-            raise RehearsalError(f"The checklist {session.test!r} of this session is no longer installed.")
+            raise RehearsalError("checklist_gone", test=session.test)
         names, orgs = self._names(session.tenant)
         scope = Scope(session.tenant, self._party(session.tenant, session.organisation_oid, names),
                       self._party(session.tenant, session.counterpart_oid, names) if session.counterpart_oid else None,
                       session.opened_seq, session.closed_seq)
-        grading = Grader(self.store, scope, names).grade(checklist)
+        grading = grade_all(self.store, scope, checklist, names)
         out = {
             "id": session.id, "tenant": session.tenant, "test": session.test, "title": checklist.title,
             "status": "closed" if session.closed else "open",
@@ -202,10 +214,10 @@ class Rehearsals:
 
     def _organisation(self, tenant: str, oid, field: str) -> dict:
         if not isinstance(oid, str) or not is_oid(oid):
-            raise RehearsalError(f"{field} {oid!r} is not an OID (e.g. 1.2.246.10.29876516.10.0).")
+            raise RehearsalError("not_oid", field=field, value=str(oid)[:80])
         org = self.store.organisation(tenant, oid)
         if org is None:
-            raise RehearsalError(f"{field}: no organisation {oid} in tenant {tenant!r} (see GET /api/v1/organisations).")
+            raise RehearsalError("no_organisation", field=field, oid=oid, tenant=tenant)
         return org
 
     def _names(self, tenant: str) -> tuple[dict[str, str], dict[str, dict]]:
@@ -221,6 +233,14 @@ class Rehearsals:
 
 def checklists_dir(settings) -> Path:
     return Path(settings.fixtures_dir) / "rehearsals"
+
+
+def _kind(kind: str) -> dict[str, str]:
+    """An organisation kind (organiser, provider, vendor) in fi, sv and en."""
+    try:
+        return says(f"kind.{kind}")
+    except KeyError:
+        return {lang: kind for lang in LANGS}
 
 
 def _org_json(org: dict | None, oid: str) -> dict:

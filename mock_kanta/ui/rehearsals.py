@@ -1,9 +1,9 @@
 """Graded rehearsal sessions: /ui/rehearsals (list, open one), /ui/rehearsals/<id> (live grading, close, report).
 
 The work is `mock_kanta.rehearsal`'s (the same as the control API /api/v1/rehearsals); these
-pages pick the tenant as every UI page does, turn its errors into readable pages (400, 404,
-409: nothing changes) and lay the items out: met or missing, with the evidence and the near
-misses. While a session is open its items refresh themselves (static/live.js); the report is
+pages pick the tenant as every UI page does, turn its errors into readable pages in the page's
+language (the error's code says which text: 400, 404, 409, nothing changes) and lay the items
+out: met or missing, with the evidence and the near misses, in the page's language. While a session is open its items refresh themselves (static/live.js); the report is
 the self-contained HTML of `mock_kanta.rehearsal.report`, shown in a sandboxed iframe.
 """
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, request
 
 from mock_kanta.rehearsal import ChecklistError, RehearsalError, Rehearsals
-from mock_kanta.rehearsal.sessions import SYSTEM_MAX, SessionClosed, SessionNotFound
 from mock_kanta.rehearsal import report as reports
 from mock_kanta.ui import context, i18n, security
 
@@ -33,9 +32,8 @@ def index():
     if request.method == "POST":
         security.require_csrf()
         form = request.form
-        _check_open(rehearsals, tenant, form)
-        session = _call(rehearsals.open, tenant, form.get("test", ""), form.get("organisation", ""),
-                        form.get("organiser") or None, form.get("system") or None)
+        session = _call(rehearsals.open, tenant, form.get("test", "")[:80], form.get("organisation", "")[:200],
+                        form.get("organiser", "")[:200] or None, form.get("system") or None)
         flash(i18n.t("rehearsal.opened_done", id=session.id))
         return redirect(f"/ui/rehearsals/{session.id}", code=303)
     orgs = {o["oid"]: o for o in context.store().organisations(tenant)}
@@ -51,21 +49,21 @@ def index():
 
 def session_page(session_id: str):
     result = _result(session_id)
-    items = [_item(i) for i in result["items"]]
+    items = [_item(i, i18n.current_lang()) for i in result["items"]]
     return context.render("rehearsals_session.html", result=result, items=items, refresh=REFRESH_SECONDS,
                           title=i18n.pick(result["title"]), open=result["status"] == "open")
 
 
 def close(session_id: str):
     security.require_csrf()
-    result = _call(_rehearsals().close, context.tenant(), session_id, session_id=session_id)
+    result = _call(_rehearsals().close, context.tenant(), session_id[:80])
     flash(i18n.t("rehearsal.closed_done", id=session_id, result=i18n.t(f"session_result.{result['result']}")))
     return redirect(f"/ui/rehearsals/{session_id}", code=303)
 
 
 def report(session_id: str):
     """The session's report: one self-contained HTML page (no scripts), served so nothing in it can run."""
-    page = reports.report_html(_result(session_id), request.host_url.rstrip("/"))
+    page = reports.report_html(_result(session_id), request.host_url.rstrip("/"), i18n.current_lang())
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = REPORT_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -85,49 +83,27 @@ def _rehearsals() -> Rehearsals:
 
 def _result(session_id: str) -> dict:
     rehearsals = _rehearsals()
-    return _call(lambda: rehearsals.result(rehearsals.session(context.tenant(), session_id[:80])), session_id=session_id)
+    return _call(lambda: rehearsals.result(rehearsals.session(context.tenant(), session_id[:80])))
 
 
-def _call(fn, *args, session_id: str = ""):
-    """Run a rehearsal call; its errors as pages in the page's language (the library's text only as a last resort)."""
+def _call(fn, *args):
+    """Run a rehearsal call; its errors as pages in the page's language (the error's code names the text)."""
     try:
         return fn(*args)
-    except SessionNotFound:
-        abort(404, i18n.t("rehearsal.no_session", id=session_id[:80], tenant=context.tenant()))
-    except SessionClosed:
-        abort(409, i18n.t("rehearsal.already_closed"))
     except RehearsalError as exc:
-        abort(exc.status, i18n.t("rehearsal.refused", why=str(exc)))
+        abort(exc.status, i18n.t("rehearsal.refused", why=exc.text(i18n.current_lang())))
 
 
-def _check_open(rehearsals: Rehearsals, tenant: str, form) -> None:
-    """The open form's choices checked in the page's language before the library checks them again (400)."""
-    checklist = rehearsals.checklists.get(form.get("test", ""))
-    if checklist is None:
-        abort(400, i18n.t("rehearsal.bad_test", value=form.get("test", "")[:80]))
-    store = context.store()
-    org = store.organisation(tenant, form.get("organisation", "")[:200])
-    if org is None or org["kind"] not in checklist.organisation_kinds:
-        abort(400, i18n.t("rehearsal.bad_organisation", value=form.get("organisation", "")[:80]))
-    organiser = form.get("organiser") or None
-    if checklist.counterpart is None and organiser:
-        abort(400, i18n.t("rehearsal.organiser_not_taken"))
-    if checklist.counterpart is not None:
-        counterpart = store.organisation(tenant, organiser[:200]) if organiser else None
-        if counterpart is None or counterpart["kind"] != checklist.counterpart:
-            abort(400, i18n.t("rehearsal.organiser_needed"))
-        if organiser == org["oid"]:
-            abort(400, i18n.t("rehearsal.organiser_same"))
-    if len(form.get("system") or "") > SYSTEM_MAX:
-        abort(400, i18n.t("rehearsal.system_long", n=SYSTEM_MAX))
+def _item(item: dict, lang: str) -> dict:
+    """An item's texts in the page's language (masked as every UI page masks names and numbers)."""
+    def line(record: dict) -> dict:
+        return {**record, "text": context.mask_text(reports.record_text(record, lang))}
 
-
-def _item(item: dict) -> dict:
-    evidence = item.get("evidence") or []
-    evidence = [{**e, "text": context.mask_text(e.get("text"))} for e in evidence]
+    evidence = [line(e) for e in item.get("evidence") or []]
     return {**item, "titleText": i18n.pick(item.get("title")), "shown": evidence[:EVIDENCE_SHOWN],
-            "lookedFor": context.mask_text(item.get("lookedFor")), "why": context.mask_text(item.get("why")),
-            "nearMisses": [{**m, "text": context.mask_text(m.get("text"))} for m in item.get("nearMisses") or []],
+            "lookedFor": context.mask_text(reports.item_text(item, "lookedFor", lang)),
+            "why": context.mask_text(reports.item_text(item, "why", lang)),
+            "nearMisses": [line(m) for m in item.get("nearMisses") or []],
             "more": max(item.get("evidenceCount") or len(evidence), len(evidence)) - min(len(evidence), EVIDENCE_SHOWN)}
 
 

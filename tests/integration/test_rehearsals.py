@@ -272,6 +272,28 @@ def test_partial_rehearsal_names_what_is_missing(vendor, clock):
     assert "failed: 2 of 8 items met; missing RUR-02, RUR-03, RUR-04, RUR-05, RUR-06, RUR-07" in page
     assert "puuttuu · saknas · missing" in page
 
+    # The same explanations in Finnish and Swedish: beside the English fields, and in ?lang= reports.
+    fi, sv = archive["texts"]["fi"], archive["texts"]["sv"]
+    assert archive["texts"]["en"] == {"lookedFor": archive["lookedFor"], "why": archive["why"]}
+    assert fi["lookedFor"].startswith(f"hyväksytty (AA) arkistointi lähettäjänä harjoituksen organisaatio {KIELO.name}")
+    assert f"asiakirjat rekisterissä: palvelunjärjestäjä {KEUSOTE.name}" in fi["lookedFor"] and "käyttötilanteessa 2" in fi["lookedFor"]
+    assert sv["lookedFor"].startswith(f"en godkänd (AA) arkivering från övningens organisation {KIELO.name}")
+    assert fi["why"].startswith("Etsittiin: ") and own.document_id in fi["why"] and "käyttötilanne oli 1, odotettiin 2" in fi["why"]
+    assert "Sökte " in sv["why"] and "användningssituationen var 1, förväntades 2" in sv["why"]
+    assert "hylkäyksistä 0/1 korjattu (tarvittiin 1); ei seurannut hyväksyttyä sanomaa" in refusal["texts"]["fi"]["why"].lower()
+    assert own_miss["texts"]["fi"].startswith(f"seq {own_miss['seq']} ") and "rekisterissä" in own_miss["texts"]["fi"]
+    in_fi = report_from_dict(http.get(f"{API}/{sid}/report.json", params={"lang": "fi"}).json())
+    failed_fi = {i.name.split()[0]: i for i in in_fi.cases[0].items if i.status == "failed"}
+    assert failed_fi["RUR-04"].why == fi["why"] and in_fi.cases[0].properties["Tulos"].startswith("hylätty: 2/8 kohtaa täyttyi")
+    assert any(line.startswith("läheltä piti: ") and own.document_id in line for line in failed_fi["RUR-04"].evidence)
+    suite = etree.fromstring(http.get(f"{API}/{sid}/report.xml", params={"lang": "sv"}).content).find("testsuite")
+    failures = [tc for tc in suite.findall("testcase") if tc.find("failure") is not None]
+    assert len(failures) == 6 and failures[0].find("failure").get("message").startswith("Sökte ")
+    page = http.get(f"{API}/{sid}/report.html", params={"lang": "fi"}).text
+    assert "hylätty: 2/8 kohtaa täyttyi; puuttuu RUR-02, RUR-03" in page and "Etsittiin: " in page
+    r = http.get(f"{API}/{sid}/report.json", params={"lang": "de"})
+    assert r.status_code == 400 and "'de' is not one of ['fi', 'sv', 'en']" in r.json()["detail"]
+
 
 # --- the deployment test, with the system named from the documents ---------------------------------
 

@@ -12,6 +12,7 @@ from mock_kanta.audit import AuditEvent, AuditLog
 from mock_kanta.clock import SandboxClock
 from mock_kanta.client import artificial_hetu
 from mock_kanta.identity import check_char
+from mock_kanta.rehearsal import report as reports
 from mock_kanta.rehearsal import ChecklistError, RehearsalError, Rehearsals, load_checklist, load_checklists, parse_checklist
 from mock_kanta.services import load_fixture_organisations
 from mock_kanta.settings import PROJECT_ROOT, Settings
@@ -178,6 +179,38 @@ def test_grading_counts_only_the_sessions_window_and_names_real_identities(store
     # the frozen result does not move with later events
     log.record("t1", AuditEvent("search", "AA", organisation_oid=KIELO, client_id=test_client))
     assert rehearsals.result(rehearsals.session("t1", session.id)) == result
+    # ... and says the same in Finnish and Swedish (texts), also in the reports of those languages
+    fi, sv = identities["texts"]["fi"], identities["texts"]["sv"]
+    assert identities["texts"]["en"] == {"lookedFor": identities["lookedFor"], "why": identities["why"]}
+    assert fi["why"].startswith("Etsittiin: jokainen ") and sv["why"].startswith("Sökte varje ")
+    assert f"seq {real.seq}: asiakas {non_test_hetu()} ei ole testihenkilö (yksilönumero 123; odotettiin 900-999)" in fi["why"]
+    assert f"klienten {non_test_hetu()} är ingen testperson (individnummer 123; 900-999 förväntades)" in sv["why"]
+    assert "Hylkäyksistä 0/1 korjattu" in refusal["texts"]["fi"]["why"]
+    for record in identities["evidence"] + refusal["nearMisses"]:
+        assert record["texts"]["en"] == record["text"] and record["texts"]["fi"] != record["text"]
+        assert record["texts"]["fi"].startswith(f"seq {record['seq']} ") and ", lähettäjä " in record["texts"]["fi"]
+    report = reports.to_report(result, lang="fi")
+    assert report.cases[0].properties["Tulos"].startswith("hylätty: ") and "Organisaatio" in report.cases[0].properties
+    failed = {i.name.split()[0]: i for i in report.cases[0].items}
+    assert failed["DT-01"].why == fi["why"] and failed["DT-01"].name == "DT-01 Vain testihenkilöitä (yksilönumero 900-999)"
+    assert all(line.startswith(("näyttö: ", "läheltä piti: ", "... ja ")) for line in failed["DT-01"].evidence)
+    page = reports.report_html(result, lang="sv")
+    assert sv["why"].replace("'", "&#x27;") in page and "underkänd: " in page and "Testi 1.0" in page
+    assert reports.report_json(result) == reports.report_json(result, lang="xx")  # an unknown language: English
+
+
+def test_a_session_closed_before_the_texts_reports_its_english(store):
+    rehearsals = Rehearsals(store, SandboxClock(store), load_checklists(FIXTURES))
+    session = rehearsals.open("t1", "deployment-test", KIELO)
+    result = rehearsals.close("t1", session.id)
+    for item in result["items"]:  # as stored before the explanations had `texts`
+        item.pop("texts")
+        for record in item["evidence"] + item["nearMisses"]:
+            record.pop("texts", None)
+    report = reports.to_report(result, lang="fi")
+    missing = [n for n, i in enumerate(result["items"]) if i["status"] == "missing"]
+    assert missing and [report.cases[0].items[n].why for n in missing] == [result["items"][n]["why"] for n in missing]
+    assert reports.item_text(result["items"][0], "why", "sv") == result["items"][0]["why"]
 
 
 def test_opening_checks_the_organisations(store):
@@ -186,6 +219,14 @@ def test_opening_checks_the_organisations(store):
         rehearsals.open("t1", "register-usage-right-test", KIELO)
     with pytest.raises(RehearsalError, match=r"organiserOid 1\.2\.246\.10\.29876516\.10\.0 \(Hoivakoti Kielo Oy\) is a provider"):
         rehearsals.open("t1", "register-usage-right-test", KEUSOTE, KIELO)
+    with pytest.raises(RehearsalError) as caught:
+        rehearsals.open("t1", "deployment-test", "1.2.246.10.999999.10.0")
+    assert caught.value.code == "no_organisation" and caught.value.status == 400
+    assert caught.value.text("fi").startswith("Organisaatio 1.2.246.10.999999.10.0 ei ole tässä ympäristössä")
+    assert caught.value.text("sv").startswith("Organisationen 1.2.246.10.999999.10.0 finns inte i den här miljön")
+    with pytest.raises(RehearsalError) as caught:
+        rehearsals.open("t1", "register-usage-right-test", KEUSOTE, KIELO)
+    assert caught.value.code == "organiser_kind" and "on palveluntuottaja, ei palvelunjärjestäjä" in caught.value.text("fi")
     assert rehearsals.sessions("t1") == []
     opened = rehearsals.open("t1", "register-usage-right-test", KIELO, KEUSOTE)
     assert [s.id for s in rehearsals.sessions("t1")] == [opened.id] and opened.counterpart_oid == KEUSOTE
