@@ -69,6 +69,7 @@ def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, 
     click.echo("  archive:    POST /kanta/shark/arkisto")
     click.echo("  validation: POST /shark-validointi/validoi/asiakirja/tulos")
     click.echo("  control:    /api/v1/  (Swagger UI at /api/v1/ui/)")
+    click.echo(f"  web UI:     {scheme}://{host}:{port}/ui/")
     uvicorn.run("mock_kanta.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, access_log=False, timeout_graceful_shutdown=5, **tls_options)
 
