@@ -29,7 +29,6 @@ import cProfile
 import os
 import pstats
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,10 +37,13 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mock_kanta.rules import Severity  # noqa: E402
+from mock_kanta.scenario.sandbox import free_port, serve_command, start_server  # noqa: E402
 from mock_kanta.services import Services  # noqa: E402
 from mock_kanta.settings import Settings  # noqa: E402
 from mock_kanta.signing.pki import Pki  # noqa: E402
@@ -214,17 +216,15 @@ def profile_http(n: int, clients: int, limit: float, synchronous: str, top: int)
     the server is stopped with SIGINT, so the profile is written on its way out."""
     import signal
 
-    import httpx
-
     with tempfile.TemporaryDirectory() as tmp:
         work = bodies(n, 7, Pki.open(Path(tmp) / "pki"))
         port, out = free_port(), Path(tmp) / "server.prof"
         env = {**os.environ, "MOCK_KANTA_SQLITE_SYNCHRONOUS": synchronous, "MOCK_KANTA_DATA_DIR": tmp}
         cmd = [sys.executable, "-m", "cProfile", "-o", str(out), *server_command(port, tmp, 1)[1:]]
         with open(Path(tmp) / "server.log", "wb") as log:
-            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+            proc = start(cmd, port, env, log)
         try:
-            run = http_run(proc, port, work, clients, limit, httpx)
+            run = http_run(proc, port, work, clients, limit)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)
@@ -235,12 +235,6 @@ def profile_http(n: int, clients: int, limit: float, synchronous: str, top: int)
 
 
 # --- 3. over HTTP ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -272,13 +266,18 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
 
 
 def server_command(port: int, data_dir: str, workers: int) -> list[str]:
-    return [sys.executable, "-m", "mock_kanta.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", data_dir, "--workers", str(workers), "--no-demo-cards"]
+    return serve_command(port, data_dir, "--workers", str(workers), "--no-demo-cards")
+
+
+def start(cmd: list[str], port: int, env: dict, log) -> subprocess.Popen:
+    """The server started and answering /healthz."""
+    proc, http = start_server(cmd, log=log, env=env, cwd=ROOT, timeout=30,
+                              connect=lambda: httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5))
+    http.close()
+    return proc
 
 
 def bench_http(n: int, clients: int, repeat: int, limit: float, synchronous: str, workers: int = 1) -> dict:
-    import httpx
-
     runs = []
     for r in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
@@ -288,9 +287,9 @@ def bench_http(n: int, clients: int, repeat: int, limit: float, synchronous: str
             env = {**os.environ, "MOCK_KANTA_SQLITE_SYNCHRONOUS": synchronous, "MOCK_KANTA_DATA_DIR": tmp}
             cmd = server_command(port, tmp, workers)
             with open(Path(tmp) / "server.log", "wb") as log:
-                proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+                proc = start(cmd, port, env, log)
             try:
-                runs.append(http_run(proc, port, work, clients, limit, httpx))
+                runs.append(http_run(proc, port, work, clients, limit))
             finally:
                 proc.terminate()
                 proc.wait(timeout=15)
@@ -299,18 +298,8 @@ def bench_http(n: int, clients: int, repeat: int, limit: float, synchronous: str
     return out
 
 
-def http_run(proc, port: int, work, clients: int, limit: float, httpx) -> dict:
+def http_run(proc, port: int, work, clients: int, limit: float) -> dict:
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("server did not start")
-        try:
-            if httpx.get(url + "/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
     cursor, lock = iter(range(len(work))), threading.Lock()  # one shared cursor over the bodies
     answers: list = [None] * len(work)
     latencies: list[float] = []

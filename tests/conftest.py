@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+
+from mock_kanta.scenario.sandbox import free_port, serve_command, start_server
 
 # ../shared sits beside the repository (here and in CI); the samples are read from there.
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "kanta-samples"
@@ -27,19 +26,14 @@ def samples() -> dict[str, tuple[bytes, bytes]]:
     return {n: (sample(n, "frame"), sample(n, "document")) for n in SAMPLE_NAMES}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Sandbox:
-    """A real server process; `restart()` stops and starts it on the same data directory."""
+    """A real server process (`mock-kanta serve ... ARGS`); `restart()` stops and starts it on the same data directory."""
 
     data_dir: Path
     env: dict = field(default_factory=dict)
-    port: int = field(default_factory=_free_port)
+    args: list[str] = field(default_factory=list)  # after the defaults: a repeated option's later value wins
+    port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     http: httpx.Client | None = None
     _signers: dict = field(default_factory=dict)
@@ -64,29 +58,16 @@ class Sandbox:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "mock_kanta.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
-                "--demo-clients", "0"]
+        return serve_command(self.port, self.data_dir, "--demo-clients", "0", *self.args)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
 
     def start(self) -> None:
-        env = {**os.environ, **self.env}
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")
-        self.proc = subprocess.Popen(self.command(), env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.http = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log.name}")
-            try:
-                self.http = self.http or self.client()
-                if self.http.get("/healthz").status_code == 200:
-                    return
-            except (httpx.TransportError, OSError):  # not listening yet, or TLS material not written yet
-                self.http = None
-            time.sleep(0.1)
-        raise RuntimeError("server did not answer /healthz within 60 s")
+        self.proc, self.http = start_server(self.command(), log=self.log, env={**os.environ, **self.env}, connect=self.client,
+                                            timeout=60)
 
     def stop(self, kill: bool = False) -> None:
         if self.http:

@@ -298,26 +298,11 @@ def _title(value, ctx: Ctx, where: str = "title") -> dict[str, str]:
 
 def _clients(value, ctx: Ctx) -> dict[str, ClientSpec]:
     out: dict[str, ClientSpec] = {}
-    if not isinstance(value, dict):
-        ctx.problem("people.clients", "expected a mapping of alias to {born, given, family}")
-        return out
-    for n, (alias, spec) in enumerate(value.items()):
-        where = f"people.clients.{alias}"
-        if f.alias_name(alias, where, ctx) is INVALID:
-            continue
-        ctx.known["client"][alias] = 0
-        checked = f.mapping(CLIENT)(spec, where, ctx)
-        if checked is INVALID:
-            continue
+    for n, (alias, where, checked) in enumerate(_entries(value, "people.clients", "client", CLIENT, "{born, given, family}", ctx)):
         hetu = checked.get("hetu")
         if hetu:
-            try:
-                parsed = parse_hetu(hetu)
-            except HetuError as exc:
-                ctx.problem(f"{where}.hetu", f"{hetu} is not a valid henkilötunnus: {exc}")
-                continue
-            if not 900 <= parsed.individual_number <= 999:
-                ctx.problem(f"{where}.hetu", f"{hetu} is not a test identity: the individual number must be 900-999")
+            parsed = _test_hetu(hetu, f"{where}.hetu", ctx)
+            if parsed is None:
                 continue
             if checked.get("born") and checked["born"] != parsed.birth_date:
                 ctx.problem(f"{where}.born", f"{checked['born']} differs from the henkilötunnus's birth date {parsed.birth_date}")
@@ -349,17 +334,8 @@ def _clients(value, ctx: Ctx) -> dict[str, ClientSpec]:
 
 def _professionals(value, ctx: Ctx) -> dict[str, ProfessionalSpec]:
     out: dict[str, ProfessionalSpec] = {}
-    if not isinstance(value, dict):
-        ctx.problem("people.professionals", "expected a mapping of alias to {registration, given, family, title}")
-        return out
-    for alias, spec in value.items():
-        where = f"people.professionals.{alias}"
-        if f.alias_name(alias, where, ctx) is INVALID:
-            continue
-        ctx.known["professional"][alias] = 0
-        checked = f.mapping(PROFESSIONAL)(spec, where, ctx)
-        if checked is INVALID:
-            continue
+    for alias, where, checked in _entries(value, "people.professionals", "professional", PROFESSIONAL,
+                                          "{registration, given, family, title}", ctx):
         if not re.fullmatch(r"\d{4,20}", checked["registration"]):
             ctx.problem(f"{where}.registration", f"expected the registration number's digits, got {checked['registration']!r}")
             continue
@@ -367,32 +343,44 @@ def _professionals(value, ctx: Ctx) -> dict[str, ProfessionalSpec]:
             ctx.problem(f"{where}.pin", "the PIN must be 4 to 8 digits")
             continue
         hetu = checked.get("hetu")
-        if hetu:
-            try:
-                if not 900 <= parse_hetu(hetu).individual_number <= 999:
-                    ctx.problem(f"{where}.hetu", f"{hetu} is not a test identity: the individual number must be 900-999")
-                    continue
-            except HetuError as exc:
-                ctx.problem(f"{where}.hetu", f"{hetu} is not a valid henkilötunnus: {exc}")
-                continue
+        if hetu and _test_hetu(hetu, f"{where}.hetu", ctx) is None:
+            continue
         out[alias] = ProfessionalSpec(alias, checked["registration"], checked["given"], checked["family"],
                                       checked.get("title"), hetu, checked.get("pin") or "1234")
     return out
 
 
 def _units(value, ctx: Ctx) -> dict[str, UnitSpec]:
-    out: dict[str, UnitSpec] = {}
+    return {alias: UnitSpec(alias, checked["organisation"], checked["unit"])
+            for alias, _where, checked in _entries(value, "units", "unit", UNIT, "{organisation: OID, unit: OID}", ctx)}
+
+
+def _entries(value, section: str, kind: str, schema, fields: str, ctx: Ctx):
+    """(alias, where, checked fields) of each valid entry of an alias mapping; every alias is made known as `kind`."""
     if not isinstance(value, dict):
-        ctx.problem("units", "expected a mapping of alias to {organisation: OID, unit: OID}")
-        return out
+        ctx.problem(section, f"expected a mapping of alias to {fields}")
+        return
     for alias, spec in value.items():
-        if f.alias_name(alias, f"units.{alias}", ctx) is INVALID:
+        where = f"{section}.{alias}"
+        if f.alias_name(alias, where, ctx) is INVALID:
             continue
-        ctx.known["unit"][alias] = 0
-        checked = f.mapping(UNIT)(spec, f"units.{alias}", ctx)
+        ctx.known[kind][alias] = 0
+        checked = f.mapping(schema)(spec, where, ctx)
         if checked is not INVALID:
-            out[alias] = UnitSpec(alias, checked["organisation"], checked["unit"])
-    return out
+            yield alias, where, checked
+
+
+def _test_hetu(hetu: str, where: str, ctx: Ctx):
+    """The parsed henkilötunnus if it is valid and a test identity (individual number 900-999); else None, said."""
+    try:
+        parsed = parse_hetu(hetu)
+    except HetuError as exc:
+        ctx.problem(where, f"{hetu} is not a valid henkilötunnus: {exc}")
+        return None
+    if not 900 <= parsed.individual_number <= 999:
+        ctx.problem(where, f"{hetu} is not a test identity: the individual number must be 900-999")
+        return None
+    return parsed
 
 
 def _step(n: int, raw, line: int | None, ctx: Ctx) -> Step | None:

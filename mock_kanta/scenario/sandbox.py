@@ -1,4 +1,5 @@
-"""A throw-away sandbox for a scenario run without --target: `mock-kanta serve` on a free port and a temporary data directory."""
+"""A real `mock-kanta serve` process, started and waited for: `start_server` (used by the scenario runner's
+throw-away sandbox, the tests' `sandbox` fixture and bench/archive_bench.py) and `LocalSandbox`."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO, Callable
 
 import httpx
 
@@ -19,6 +21,45 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def serve_command(port: int, data_dir: Path | str, *extra: str) -> list[str]:
+    """`mock-kanta serve` on loopback `port` with its data in `data_dir`, then `extra` (a later option wins)."""
+    return [sys.executable, "-m", "mock_kanta.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--data-dir", str(data_dir), *extra]
+
+
+def log_tail(path: Path | str, lines: int = 20) -> str:
+    try:
+        return "\n".join(Path(path).read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+def start_server(command: list[str], *, log: IO[bytes], connect: Callable[[], httpx.Client], env: dict | None = None,
+                 cwd: Path | str | None = None, timeout: float = START_TIMEOUT) -> tuple[subprocess.Popen, httpx.Client]:
+    """Start `command` (a `mock-kanta serve`; output to the open file `log`) and wait until GET /healthz through a
+    client from `connect()` answers 200: (the process, that client). If the process exits first, or does not answer
+    within `timeout` seconds, it is stopped and RuntimeError tells why, with the log's tail."""
+    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    deadline, http = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode} ({log.name}):\n{log_tail(log.name)}")
+        try:
+            http = http or connect()
+            if http.get("/healthz").status_code == 200:
+                return proc, http
+        except (httpx.TransportError, OSError):  # not listening yet, or its TLS material not written yet
+            if http:
+                http.close()
+            http = None
+        time.sleep(0.1)
+    if http:
+        http.close()
+    proc.kill()
+    proc.wait(timeout=10)
+    raise RuntimeError(f"the server did not answer /healthz within {timeout:.0f} s ({log.name}):\n{log_tail(log.name)}")
 
 
 class LocalSandbox:
@@ -35,29 +76,15 @@ class LocalSandbox:
 
     def start(self) -> "LocalSandbox":
         env = {k: v for k, v in os.environ.items() if k not in ("MOCK_KANTA_DATABASE_URL", "MOCK_KANTA_TLS")}
-        command = [sys.executable, "-m", "mock_kanta.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
-                   "--no-demo-cards"]
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT
-        with httpx.Client(timeout=5) as http:
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"the sandbox exited with {self.proc.returncode}:\n{self._log_tail()}")
-                try:
-                    if http.get(self.url + "/healthz").status_code == 200:
-                        return self
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"the sandbox did not answer /healthz within {START_TIMEOUT:.0f} s:\n{self._log_tail()}")
-
-    def _log_tail(self) -> str:
         try:
-            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-20:])
-        except OSError:
-            return "(no server log)"
+            with open(self.log_path, "ab") as log:
+                self.proc, http = start_server(serve_command(self.port, self.data_dir, "--no-demo-cards"), log=log, env=env,
+                                               connect=lambda: httpx.Client(base_url=self.url, timeout=5))
+        except RuntimeError:
+            self.stop()
+            raise
+        http.close()
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

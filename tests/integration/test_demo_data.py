@@ -10,14 +10,9 @@ from tests.conftest import Sandbox
 CLIENTS = 6
 
 
-class DemoSandbox(Sandbox):
-    def command(self) -> list[str]:
-        return super().command()[:-2] + ["--demo-clients", str(CLIENTS), "--demo-seed", "7"]
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    box = DemoSandbox(tmp_path_factory.mktemp("demo") / "data")
+    box = Sandbox(tmp_path_factory.mktemp("demo") / "data", args=["--demo-clients", str(CLIENTS), "--demo-seed", "7"])
     box.start()
     yield box
     box.stop()

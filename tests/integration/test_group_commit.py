@@ -25,14 +25,9 @@ REGISTER = "1.2.246.10.32213561.10.0"  # the asiakkuusasiakirja sample's registe
 CLIENTS = 8
 
 
-class TwoWorkers(Sandbox):
-    def command(self) -> list[str]:
-        return super().command() + ["--workers", "2", "--no-demo-cards"]
-
-
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
-    server = TwoWorkers(tmp_path_factory.mktemp("group-commit") / "var")
+    server = Sandbox(tmp_path_factory.mktemp("group-commit") / "var", args=["--workers", "2", "--no-demo-cards"])
     server.start()
     yield server
     server.stop()
