@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import httpx
 from cryptography import x509
@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from mock_kanta.client.coding import SERVICE_REQUESTS, USAGE_SITUATIONS, coded, hl7_date, hl7_ts
 from mock_kanta.client.parties import Org, Professional, Unit
-from mock_kanta.client.sender import TENANT_HEADER, Detail, KantaClient, KantaClientError
+from mock_kanta.client.sender import TENANT_HEADER, Acknowledged, Detail, KantaClient, KantaClientError
 from mock_kanta.model import II, Coded, OrgRef, Person
 from mock_kanta.wire import safexml, soap
 from mock_kanta.wire.query_messages import (CERT_MEDIA_TYPE, HETU_ROOT, DocumentEntry, Interactions, ReadRequest,
@@ -59,8 +59,14 @@ class Reader:
         )
 
 
+@lru_cache(maxsize=1)
+def _builtin_interactions() -> Interactions:
+    return Interactions.load()
+
+
 def _interactions(interactions: Interactions | None) -> Interactions:
-    return interactions or Interactions.load()
+    """The given interactions, else the built-in ones (read from YAML once, not per request built)."""
+    return interactions or _builtin_interactions()
 
 
 def _reasons(kind: str, usage: str, interactions: Interactions, service_request: str | None) -> tuple[Coded, ...]:
@@ -126,6 +132,14 @@ def request_bytes(request: ReadRequest) -> bytes:
 # --- answers ----------------------------------------------------------------------------------
 
 
+def _root(ii: II | None) -> str | None:
+    return ii.root if ii else None
+
+
+def _code(cd: Coded | None) -> str | None:
+    return cd.code if cd else None
+
+
 @dataclass(frozen=True)
 class FoundDocument:
     """One document of an answer: metadata, and for a retrieve the stored bytes."""
@@ -139,11 +153,11 @@ class FoundDocument:
 
     @property
     def document_id(self) -> str | None:
-        return self.entry.id.root if self.entry.id else None
+        return _root(self.entry.id)
 
     @property
     def set_id(self) -> str | None:
-        return self.entry.set_id.root if self.entry.set_id else None
+        return _root(self.entry.set_id)
 
     @property
     def version(self) -> int | None:
@@ -156,23 +170,23 @@ class FoundDocument:
 
     @property
     def register_oid(self) -> str | None:
-        return self.entry.register.id.root if self.entry.register and self.entry.register.id else None
+        return _root(self.entry.register.id) if self.entry.register else None
 
     @property
     def matter(self) -> str | None:
-        return self.entry.matter_id.root if self.entry.matter_id else None
+        return _root(self.entry.matter_id)
 
     @property
     def document_type(self) -> str | None:
-        return self.entry.code.code if self.entry.code else None
+        return _code(self.entry.code)
 
     @property
     def service_task(self) -> str | None:
-        return self.entry.service_task.code if self.entry.service_task else None
+        return _code(self.entry.service_task)
 
     @property
     def document_group(self) -> str | None:
-        return self.entry.document_group.code if self.entry.document_group else None
+        return _code(self.entry.document_group)
 
     @cached_property
     def document_bytes(self) -> bytes | None:
@@ -184,7 +198,9 @@ class FoundDocument:
 
 
 @dataclass(frozen=True)
-class ReadAnswer:
+class ReadAnswer(Acknowledged):
+    """A read's answer: the acknowledgement (accepted, errors, warnings, rule_ids) and the documents."""
+
     status: int
     raw: bytes
     response: ReadResponse
@@ -193,25 +209,9 @@ class ReadAnswer:
     def ack(self) -> str | None:
         return self.response.ack_type
 
-    @property
-    def accepted(self) -> bool:
-        return self.ack == "AA"
-
-    @property
+    @cached_property
     def details(self) -> tuple[Detail, ...]:
         return tuple(Detail(d.type_code or "", d.code or "", d.text or "", d.location or "") for d in self.response.details)
-
-    @property
-    def rule_ids(self) -> list[str]:
-        return [d.rule for d in self.details]
-
-    @property
-    def errors(self) -> list[Detail]:
-        return [d for d in self.details if d.type_code == "E"]
-
-    @property
-    def warnings(self) -> list[Detail]:
-        return [d for d in self.details if d.type_code == "W"]
 
     @cached_property
     def documents(self) -> list[FoundDocument]:

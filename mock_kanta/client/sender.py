@@ -50,15 +50,12 @@ class Detail(NamedTuple):
     location: str
 
 
-@dataclass(frozen=True)
-class Answer:
-    """The archive's acknowledgement: AA accepted, AE refused by the rules, AR unreadable."""
+class Acknowledged:
+    """What an answer carrying an acknowledgement offers, from its `ack` and `details`
+    (the archive's `Answer`, the read side's `ReadAnswer`)."""
 
-    ack: str
+    ack: str | None
     details: tuple[Detail, ...]
-    status: int
-    raw: bytes
-    target: II | None = None
 
     @property
     def accepted(self) -> bool:
@@ -75,6 +72,17 @@ class Answer:
     @property
     def rule_ids(self) -> list[str]:
         return [d.rule for d in self.details]
+
+
+@dataclass(frozen=True)
+class Answer(Acknowledged):
+    """The archive's acknowledgement: AA accepted, AE refused by the rules, AR unreadable."""
+
+    ack: str
+    details: tuple[Detail, ...]
+    status: int
+    raw: bytes
+    target: II | None = None
 
 
 @dataclass(frozen=True)

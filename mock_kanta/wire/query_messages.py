@@ -91,6 +91,13 @@ def _interaction(kind: str, body: dict) -> Interaction:
     )
 
 
+def _wrapper_ids(interaction_id: str, trigger: str, now: datetime | None) -> dict:
+    """The wrapper fields a new request and a new response fill in alike."""
+    return dict(creation_time=(now or datetime.now().astimezone()).strftime("%Y%m%d%H%M%S%z"),
+                interaction_id=II(root=INTERACTION_ID_ROOT, extension=interaction_id),
+                control_act_code=Coded(code=trigger, code_system=TRIGGER_SYSTEM))
+
+
 # --- the request ----------------------------------------------------------------------------
 
 
@@ -258,13 +265,12 @@ def new_request(
     """A request with the wrapper filled in the way the archive frames of the samples are."""
     message_id = message_id or II(root=sender, extension=str(uuid.uuid4().int % 10**12))
     return ReadRequest(
-        interaction=interaction.request, its_version="XML_1.0", message_id=message_id,
-        creation_time=(now or datetime.now().astimezone()).strftime("%Y%m%d%H%M%S%z"), version_code="V3-2006",
-        interaction_id=II(root=INTERACTION_ID_ROOT, extension=interaction.request), processing_code=processing_code,
-        processing_mode_code="T", accept_ack_code="ER", receiver_type="RCV", receiver_class="DEV", receiver_determiner="INSTANCE",
-        receiver=KANTA_SH_DEVICE, sender_type="SND", sender_class="DEV", sender_determiner="INSTANCE", sender=sender,
-        cact_class="CACT", cact_mood="RQO", control_act_code=Coded(code=interaction.request_trigger, code_system=TRIGGER_SYSTEM),
-        priority_code="R", reason_codes=reason_codes, reader=reader, query_id=message_id, query_status="new", **parameters,
+        interaction=interaction.request, its_version="XML_1.0", message_id=message_id, version_code="V3-2006",
+        processing_code=processing_code, processing_mode_code="T", accept_ack_code="ER", receiver_type="RCV",
+        receiver_class="DEV", receiver_determiner="INSTANCE", receiver=KANTA_SH_DEVICE, sender_type="SND", sender_class="DEV",
+        sender_determiner="INSTANCE", sender=sender, cact_class="CACT", cact_mood="RQO", priority_code="R",
+        reason_codes=reason_codes, reader=reader, query_id=message_id, query_status="new",
+        **_wrapper_ids(interaction.request, interaction.request_trigger, now), **parameters,
     )
 
 
@@ -401,10 +407,6 @@ class ReadResponse:
     documents: tuple[DocumentEntry, ...] = ()
     query_ack: QueryAck | None = None
 
-    @property
-    def rule_ids(self) -> list[str]:
-        return [d.code for d in self.details]
-
 
 _ACK = "hl7:acknowledgement"
 RESPONSE_SPEC = (
@@ -443,12 +445,10 @@ def new_response(
     has_target = target is not None and (target.root or target.extension)
     return ReadResponse(
         interaction=interaction.response, message_id=II(root=sender, extension=str(uuid.uuid4())),
-        creation_time=(now or datetime.now().astimezone()).strftime("%Y%m%d%H%M%S%z"),
-        interaction_id=II(root=INTERACTION_ID_ROOT, extension=interaction.response), processing_code=processing_code or "P",
+        processing_code=processing_code or "P", **_wrapper_ids(interaction.response, interaction.response_trigger, now),
         receiver=II(root=receiver) if receiver else II(null_flavor="UNK"), sender=sender, ack_type=ack_type,
         target=II(root=target.root, extension=target.extension) if has_target else II(null_flavor="UNK"),
         details=tuple(Detail(d.type_code, d.code, d.code_system, d.display_name, d.text, d.location) for d in details),
-        control_act_code=Coded(code=interaction.response_trigger, code_system=TRIGGER_SYSTEM),
         documents=tuple(documents), query_ack=query_ack,
     )
 
