@@ -17,7 +17,7 @@ from mock_kanta import traffic
 from mock_kanta.audit import AuditLog, event_row, submission_event
 from mock_kanta.clock import SandboxClock, utc_now
 from mock_kanta.codes import CodeSystems
-from mock_kanta.model import II, ClinicalDocument, Frame
+from mock_kanta.model import ClinicalDocument, Frame
 from mock_kanta.registers import World, granted_rights, visibility
 from mock_kanta.rules import Context, Finding, Severity, evaluate, finding
 from mock_kanta.rules.versions import is_void_document, replaced
@@ -236,8 +236,7 @@ class Archive:
                         received_at=result.existing["received_at"])
             )
             return Outcome("AE", findings, parsed)
-        if isinstance(result, Exception):
-            raise result
+        _raise_failed(result)
         return Outcome("AA", findings, parsed, stored_seq=result)
 
     def _arrival(self, parsed: Parsed, tenant: str) -> datetime:
@@ -282,7 +281,7 @@ class Archive:
             "function_code": _code(lh.function_code),
             "service_unit_oid": unit,
             "sender_oid": f.sender,
-            "message_id": _ii_text(f.message_id),
+            "message_id": traffic.ii_text(f.message_id),
             "transport": parsed.transport,
             "effective_time": d.effective_time,
             "received_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
@@ -315,7 +314,7 @@ class Archive:
 
 
 def _raise_failed(result) -> None:
-    """A refusal's log write is all or nothing: its failure (e.g. the tenant was deleted meanwhile) is raised."""
+    """Raise a write's failure (e.g. the tenant was deleted meanwhile): a refusal's log rows are all or nothing."""
     if isinstance(result, Exception):
         raise result
 
@@ -399,12 +398,6 @@ def _metadata(d: ClinicalDocument) -> dict:
 
 def _code(coded) -> str | None:
     return coded.code if coded else None
-
-
-def _ii_text(ii: II | None) -> str | None:
-    if ii is None:
-        return None
-    return f"{ii.root}^{ii.extension}" if ii.extension else ii.root
 
 
 def _xml_finding(part: str, exc: safexml.XMLInputError) -> Finding:

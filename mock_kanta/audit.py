@@ -138,11 +138,9 @@ class AuditLog:
 
     @staticmethod
     def _reserve(conn, tenant: str, event: AuditEvent, at: datetime) -> tuple[int, dict]:
-        """Insert the row unsealed: this first write takes the chain's lock until the transaction ends."""
-        if conn.dialect.name == "postgresql":  # an INSERT does not serialise writers there (not exercised by the tests)
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"mock-kanta-audit/{tenant}"})
+        """Insert the event's row unsealed (see `_insert_unsealed`)."""
         row = event_row(tenant, event, at)
-        return conn.execute(_INSERT, row).inserted_primary_key[0], row
+        return _insert_unsealed(conn, tenant, row), row
 
     @staticmethod
     def _seal(conn, tenant: str, seq: int, row: dict) -> AuditEvent:
@@ -252,10 +250,14 @@ def event_row(tenant: str, event: AuditEvent, at: datetime) -> dict:
 def append_row(conn, tenant: str, row: dict) -> AuditEvent:
     """Append an `event_row` inside the caller's SQLAlchemy transaction: reserve, then seal
     (the archive's SQLite path seals in its own batch write instead: store/fastpath.py)."""
-    if conn.dialect.name == "postgresql":
+    return AuditLog._seal(conn, tenant, _insert_unsealed(conn, tenant, row), row)
+
+
+def _insert_unsealed(conn, tenant: str, row: dict) -> int:
+    """Insert the row unsealed; its seq. This first write takes the chain's lock until the transaction ends."""
+    if conn.dialect.name == "postgresql":  # an INSERT does not serialise writers there (not exercised by the tests)
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"mock-kanta-audit/{tenant}"})
-    seq = conn.execute(_INSERT, row).inserted_primary_key[0]
-    return AuditLog._seal(conn, tenant, seq, row)
+    return conn.execute(_INSERT, row).inserted_primary_key[0]
 
 
 # --- the chain --------------------------------------------------------------------------

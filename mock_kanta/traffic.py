@@ -81,7 +81,7 @@ def message_row(tenant: str, channel: str, verdict: str, *, at: datetime, event=
         "register_oid": custodian.root if custodian is not None else None,
         "document_id": doc.document_id if doc is not None else None, "document_ids": None,
         "usage_situation": event.usage_situation if event else None,
-        "message_id": _ii_text(frame.message_id) if frame is not None else None,
+        "message_id": ii_text(frame.message_id) if frame is not None else None,
         "rule_ids": _json(sorted({f.rule_id for f in findings if f.severity is Severity.ERROR})),
         "findings_json": _json([f.to_json() for f in findings]), "detail": detail,
         "stored": False, "frame_xml": kept[0][0], "document_xml": kept[1][0], "body": kept[2][0],
@@ -106,7 +106,7 @@ def read_row(result, body: bytes | None, content_type: str | None) -> dict:
         "service_request": None, "register_oid": result.registers[0] if len(result.registers) == 1 else None,
         "document_id": result.requested_document if result.kind == "retrieve" else None,
         "document_ids": _json(ids) if result.kind == "query" else None, "usage_situation": result.usage_situation,
-        "message_id": _ii_text(r.message_id) if r is not None else None, "rule_ids": _json(list(fields["rule_ids"])),
+        "message_id": ii_text(r.message_id) if r is not None else None, "rule_ids": _json(list(fields["rule_ids"])),
         "findings_json": _json([f.to_json() for f in result.findings]), "detail": fields["detail"],
         "stored": retrieved, "frame_xml": frame, "document_xml": None, "body": None, "content_type": content_type,
         "truncated": truncated,
@@ -194,7 +194,8 @@ def _texts(text) -> dict[str, str]:
     return {"fi": text.fi, "sv": text.sv, "en": text.en}
 
 
-def _ii_text(ii) -> str | None:
+def ii_text(ii) -> str | None:
+    """An instance identifier as root^extension (root alone without one)."""
     if ii is None:
         return None
     return f"{ii.root}^{ii.extension}" if ii.extension else ii.root

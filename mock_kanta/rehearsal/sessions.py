@@ -24,6 +24,7 @@ from mock_kanta.store.audit_tables import audit_events
 from mock_kanta.store.rehearsal_tables import rehearsal_sessions
 
 SYSTEM_MAX = 200
+_LAST_SEQ = select(func.max(audit_events.c.seq))  # the access log's last seq (any tenant's)
 
 
 class RehearsalError(Exception):
@@ -121,31 +122,28 @@ class Rehearsals:
                "counterpart_oid": organiser_oid or None, "system_name": (system or "").strip() or None,
                "opened_at": self.clock.now(tenant).isoformat(), "opened_real_at": _utc_now()}
         with self.store.engine.begin() as conn:
-            row["opened_seq"] = conn.execute(select(func.max(audit_events.c.seq))).scalar() or 0
+            row["opened_seq"] = conn.execute(_LAST_SEQ).scalar() or 0
             conn.execute(insert(rehearsal_sessions).values(**row))
         return self.session(tenant, row["id"])
 
     def sessions(self, tenant: str) -> list[Session]:
         q = (select(rehearsal_sessions).where(rehearsal_sessions.c.tenant_id == tenant)
              .order_by(rehearsal_sessions.c.opened_seq.desc(), rehearsal_sessions.c.opened_real_at.desc()))
-        with self.store.engine.connect() as conn:
-            return [Session.from_row(dict(r._mapping)) for r in conn.execute(q)]
+        return [Session.from_row(row) for row in self.store._all(q)]
 
     def session(self, tenant: str, session_id: str) -> Session:
         q = select(rehearsal_sessions).where((rehearsal_sessions.c.tenant_id == tenant) & (rehearsal_sessions.c.id == session_id))
-        with self.store.engine.connect() as conn:
-            row = conn.execute(q).first()
+        row = self.store._one(q)
         if row is None:
             raise SessionNotFound("no_session", id=session_id, tenant=tenant)
-        return Session.from_row(dict(row._mapping))
+        return Session.from_row(row)
 
     def close(self, tenant: str, session_id: str) -> dict:
         """Grade up to now, freeze the result and return it; closing twice is refused."""
         session = self.session(tenant, session_id)
         if session.closed:
             raise SessionClosed("closed", id=session_id, at=session.closed_at)
-        with self.store.engine.connect() as conn:
-            through = conn.execute(select(func.max(audit_events.c.seq))).scalar() or 0
+        through = self.store._scalar(_LAST_SEQ) or 0
         closed = Session(**{**session.__dict__, "closed_at": self.clock.now(tenant).isoformat(), "closed_real_at": _utc_now(),
                             "closed_seq": max(through, session.opened_seq)})
         result = self._grade(closed)

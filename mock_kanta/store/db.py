@@ -9,7 +9,19 @@ from typing import Any
 from sqlalchemy import bindparam, create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from mock_kanta.store.fastpath import FastPath, GroupWriter, PendingDocument, StaleVersion
+# The archive path's lookups are defined once, in fastpath (it compiles them for raw sqlite3).
+from mock_kanta.store.fastpath import ALL_RIGHTS as _ALL_RIGHTS
+from mock_kanta.store.fastpath import DOCUMENT_SUMMARY as _DOCUMENT_SUMMARY
+from mock_kanta.store.fastpath import MATTER as _MATTER
+from mock_kanta.store.fastpath import RIGHTS as _RIGHTS
+from mock_kanta.store.fastpath import VERSIONS as _VERSIONS
+from mock_kanta.store.fastpath import (
+    SUMMARY_COLUMNS,
+    FastPath,
+    GroupWriter,
+    PendingDocument,
+    StaleVersion,
+)
 from mock_kanta.store.schema import (
     SCHEMA_VERSION,
     clocks,
@@ -24,20 +36,11 @@ from mock_kanta.store.schema import (
     tenant_seeds,
     tenants,
 )
+from mock_kanta.store.traffic_tables import traffic
 
-# Columns listed by the archivist view (the raw XML is fetched one document at a time).
-SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml")]
 _INSERT_DOCUMENT = insert(documents)  # built once: the archive path inserts one row per request
-# The archive path's lookups, built once with parameters :tenant and :key.
-_TENANT, _KEY = bindparam("tenant"), bindparam("key")
-_DOCUMENT = select(documents).where((documents.c.tenant_id == _TENANT) & (documents.c.document_id == _KEY))
-_DOCUMENT_SUMMARY = select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == _TENANT) & (documents.c.document_id == _KEY))
-_VERSIONS = (select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == _TENANT) & (documents.c.set_id == _KEY))
-             .order_by(documents.c.version, documents.c.seq))
-_MATTER = select(matters).where((matters.c.tenant_id == _TENANT) & (matters.c.matter_id == _KEY))
-_ALL_RIGHTS = (select(register_rights).where((register_rights.c.tenant_id == _TENANT) & (register_rights.c.client_id == _KEY))
-               .order_by(register_rights.c.seq))
-_RIGHTS = _ALL_RIGHTS.where(register_rights.c.replaced_by.is_(None))
+_INSERT_TRAFFIC = insert(traffic)
+_DOCUMENT = select(documents).where((documents.c.tenant_id == bindparam("tenant")) & (documents.c.document_id == bindparam("key")))
 
 
 class SchemaMismatch(RuntimeError):
@@ -267,20 +270,12 @@ class Store:
 
     # --- documents ---------------------------------------------------------------
 
-    def insert_document(self, tenant: str, row: dict, effects=None) -> int:
-        """Store one accepted document and its register effects (a callable given the connection)
-        in one transaction; DuplicateDocument if its id exists."""
-        try:
-            with self.engine.begin() as conn:
-                result = conn.execute(_INSERT_DOCUMENT, {"tenant_id": tenant, **row})
-                if effects is not None:
-                    effects(conn)
-                return result.inserted_primary_key[0]
-        except IntegrityError:
-            existing = self.document(tenant, row["document_id"], summary=True)
-            if existing is None:
-                raise
-            raise DuplicateDocument(row["document_id"], existing) from None
+    def insert_document(self, tenant: str, row: dict) -> int:
+        """Store one document row alone in its own transaction; DuplicateDocument if its id exists."""
+        result = self._write_one(PendingDocument(tenant, row))
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def write_documents(self, batch: list[PendingDocument]) -> list[int | None | Exception]:
         """Store accepted documents with all they change, and refusals' log rows (see fastpath.PendingDocument):
@@ -328,12 +323,11 @@ class Store:
     def _write_logs(conn, item: PendingDocument) -> None:
         """The access log event and the traffic row of a written (or refused) document."""
         from mock_kanta.audit import append_row
-        from mock_kanta.store.traffic_tables import traffic
 
         if item.audit_row is not None:
             append_row(conn, item.tenant, dict(item.audit_row))
         if item.traffic_row is not None:
-            conn.execute(insert(traffic), item.traffic_row)
+            conn.execute(_INSERT_TRAFFIC, item.traffic_row)
 
     def documents(
         self, tenant: str, register_oid: str, *, client_id: str | None = None, limit: int = 50, offset: int = 0

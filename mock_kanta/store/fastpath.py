@@ -31,8 +31,19 @@ from mock_kanta.store.schema import documents, matters, register_rights, tenants
 from mock_kanta.store.traffic_tables import traffic
 
 _DIALECT = sqlite.dialect(paramstyle="named")
-_SUMMARY = [c for c in documents.c if c.name not in ("frame_xml", "document_xml")]
 _T, _K = bindparam("tenant"), bindparam("key")
+
+# Columns listed by the archivist view (the raw XML is fetched one document at a time).
+SUMMARY_COLUMNS = [c for c in documents.c if c.name not in ("frame_xml", "document_xml")]
+# The archive path's lookups, with parameters :tenant and :key: compiled here for raw sqlite3,
+# run as they are by `Store` through SQLAlchemy on other databases.
+DOCUMENT_SUMMARY = select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == _T) & (documents.c.document_id == _K))
+VERSIONS = (select(*SUMMARY_COLUMNS).where((documents.c.tenant_id == _T) & (documents.c.set_id == _K))
+            .order_by(documents.c.version, documents.c.seq))
+MATTER = select(matters).where((matters.c.tenant_id == _T) & (matters.c.matter_id == _K))
+ALL_RIGHTS = (select(register_rights).where((register_rights.c.tenant_id == _T) & (register_rights.c.client_id == _K))
+              .order_by(register_rights.c.seq))
+RIGHTS = ALL_RIGHTS.where(register_rights.c.replaced_by.is_(None))
 
 
 class StaleVersion(Exception):
@@ -95,12 +106,10 @@ class _Query(_Statement):
 
 
 _GENERATION = _Statement(select(tenants.c.generation).where(tenants.c.id == _T))
-_DOCUMENT = _Query(select(*_SUMMARY).where((documents.c.tenant_id == _T) & (documents.c.document_id == _K)))
-_VERSIONS = _Query(select(*_SUMMARY).where((documents.c.tenant_id == _T) & (documents.c.set_id == _K))
-                   .order_by(documents.c.version, documents.c.seq))
-_MATTER = _Query(select(matters).where((matters.c.tenant_id == _T) & (matters.c.matter_id == _K)))
-_RIGHTS = _Query(select(register_rights).where((register_rights.c.tenant_id == _T) & (register_rights.c.client_id == _K)
-                                               & register_rights.c.replaced_by.is_(None)).order_by(register_rights.c.seq))
+_DOCUMENT = _Query(DOCUMENT_SUMMARY)
+_VERSIONS = _Query(VERSIONS)
+_MATTER = _Query(MATTER)
+_RIGHTS = _Query(RIGHTS)
 _SUPERSEDE = _Statement(update(documents).where((documents.c.tenant_id == _T) & (documents.c.document_id == _K)
                                                  & (documents.c.status == "active"))
                         .values(status="replaced", replaced_by=bindparam("new_id")))
