@@ -171,12 +171,13 @@ def html_report(report: Report) -> str:
     return "".join(out)
 
 
-def write_reports(report: Report, out_dir: Path | str, stem: str = "report") -> dict[str, Path]:
-    """Write `<stem>.xml` (JUnit), `<stem>.json` and `<stem>.html` into out_dir; return their paths."""
+def write_reports(report: Report, out_dir: Path | str, stem: str = "report", html_page: str | None = None) -> dict[str, Path]:
+    """Write `<stem>.xml` (JUnit), `<stem>.json` and `<stem>.html` (`html_page` when given, else `html_report`)
+    into out_dir; return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"junit": out_dir / f"{stem}.xml", "json": out_dir / f"{stem}.json", "html": out_dir / f"{stem}.html"}
     paths["junit"].write_bytes(junit_xml(report))
     paths["json"].write_text(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2), encoding="utf-8")
-    paths["html"].write_text(html_report(report), encoding="utf-8")
+    paths["html"].write_text(html_page if html_page is not None else html_report(report), encoding="utf-8")
     return paths

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from mock_kanta.reports import Case, Item, Report, html_report, junit_xml, report_to_dict
+from mock_kanta.reports import Case, Item, Report, html_report, junit_xml, report_to_dict, write_reports
 from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS, pick_lang, say
 
 _ROWS = ("organisation", "organiser", "system", "test", "date", "result")
@@ -65,9 +65,9 @@ def result_line(result: dict, lang: str = DEFAULT_LANG) -> str:
             + (say("report.missing_items", lang, ids=", ".join(missing)) if missing else ""))
 
 
-def report_html(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> str:
-    """The common HTML report with the rehearsal header inserted after its title."""
-    page = html_report(to_report(result, target, lang))
+def report_html(result: dict, target: str = "", lang: str = DEFAULT_LANG, report: Report | None = None) -> str:
+    """The common HTML report (of `report`, else built from `result`) with the rehearsal header inserted after its title."""
+    page = html_report(report or to_report(result, target, lang))
     head = "</h1>"
     at = page.find(head)
     return page if at < 0 else page[:at + len(head)] + header_html(result, lang) + page[at + len(head):]
@@ -84,16 +84,8 @@ def report_json(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> dic
 def write_session_reports(result: dict, out_dir: Path | str, stem: str | None = None, target: str = "",
                           lang: str = DEFAULT_LANG) -> dict[str, Path]:
     """`<stem>.xml`, `.json` and `.html` as `mock_kanta.reports.write_reports` writes them, with the rehearsal header."""
-    import json
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = stem or result["id"]
-    paths = {"junit": out_dir / f"{stem}.xml", "json": out_dir / f"{stem}.json", "html": out_dir / f"{stem}.html"}
-    paths["junit"].write_bytes(report_junit(result, target, lang))
-    paths["json"].write_text(json.dumps(report_json(result, target, lang), ensure_ascii=False, indent=2), encoding="utf-8")
-    paths["html"].write_text(report_html(result, target, lang), encoding="utf-8")
-    return paths
+    report = to_report(result, target, lang)
+    return write_reports(report, out_dir, stem or result["id"], html_page=report_html(result, target, lang, report))
 
 
 def header_html(result: dict, lang: str = DEFAULT_LANG) -> str:

@@ -12,7 +12,7 @@ from flask import abort, request
 
 from mock_kanta import archivist
 from mock_kanta.identity import HetuError, parse_hetu
-from mock_kanta.ui import context, i18n
+from mock_kanta.ui import context, display, i18n
 from mock_kanta.ui.overview import registers_with_counts
 
 PAGE = 50
@@ -41,12 +41,12 @@ def register_page(register_oid: str):
     rows, total = archivist.documents_page(store, cond, limit=PAGE, offset=offset)
     provenance = archivist.provenances(store, tenant, rows)
     sets = archivist.version_sets(store, tenant, (r["set_id"] for r in rows))
-    names = _names(tenant)
+    names = context.names()
     codes = context.services().codes
     documents = [{
         "row": r, "type": archivist.document_type_display(codes, r) or r.get("document_type") or r.get("document_group"),
-        "sender": names["orgs"].get(r.get("sender_oid")) or r.get("sender_oid"),
-        "unit": names["units"].get(r.get("service_unit_oid")) or r.get("service_unit_oid"),
+        "sender": names.orgs.get(r.get("sender_oid")) or r.get("sender_oid"),
+        "unit": names.units.get(r.get("service_unit_oid")) or r.get("service_unit_oid"),
         "versions": archivist.versions_json(sets.get(r["set_id"]) or [], r["document_id"]),
         "warnings": len(archivist.warnings(r)),
         "software": ((provenance.get(r["document_id"]) or {}).get("software") or {}).get("product"),
@@ -58,25 +58,17 @@ def register_page(register_oid: str):
 
 def document_page(register_oid: str, document_id: str):
     tenant, store = context.tenant(), context.store()
-    row = store.document(tenant, document_id)
-    if row is None or row["register_oid"] != register_oid:
-        abort(404, i18n.t("archivist.no_document", document=document_id[:120], register=register_oid[:120]))
+    row = display.document_row(register_oid, document_id)
     codes = context.services().codes
     provenance = archivist.provenances(store, tenant, [row]).get(document_id, {})
     versions = archivist.versions_json(archivist.version_sets(store, tenant, [row["set_id"]]).get(row["set_id"]) or [],
                                        document_id)
     signers = archivist.signers(store, tenant, document_id, row["document_xml"], codes, received_at=row["received_at"])
     return context.render(
-        "archivist_document.html", row=row, register_oid=register_oid, names=_names(tenant), provenance=provenance,
+        "archivist_document.html", row=row, register_oid=register_oid, names=context.names(), provenance=provenance,
         versions=versions, signers=signers, findings=json.loads(row["findings_json"] or "[]"),
         type=archivist.document_type_display(codes, row) or row.get("document_type"),
         display_url=f"/ui/archivist/{register_oid}/{document_id}/display")
-
-
-def _names(tenant: str) -> dict:
-    store = context.store()
-    return {"units": {u["oid"]: u["name"] for u in store.service_units(tenant)},
-            "orgs": {o["oid"]: o["name"] for o in store.organisations(tenant)}}
 
 
 def _filters() -> dict:

@@ -17,8 +17,9 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 TENANT_HEADER = "X-Mock-Kanta-Tenant"
 TENANT_COOKIE = "mk_tenant"
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-HETU_SHAPE = re.compile(r"^(\d{6}[-+A-FU-Y])(\d)\d\d([0-9A-Y])$")
-HETU_IN_TEXT = re.compile(r"(?<![\w.])(\d{6}[-+A-FU-Y])(\d)\d\d([0-9A-Y])(?!\w)")
+_HETU = r"(\d{6}[-+A-FU-Y])(\d)\d\d([0-9A-Y])"  # groups: birth date and sign, first digit, check character
+HETU_SHAPE = re.compile(rf"^{_HETU}$")
+HETU_IN_TEXT = re.compile(rf"(?<![\w.]){_HETU}(?!\w)")
 HETU_PROBLEMS = ("format", "date", "individual", "check")  # HetuError.reason values with a UI text hetu.<reason>
 
 # The navigation bar: every page, including those other modules add (text key, path).
@@ -62,6 +63,27 @@ def clock_now() -> datetime:
     return services().clock.now(tenant())
 
 
+class Names:
+    """The tenant's organisation and unit names by OID (a message's sender, unit and register; a document's)."""
+
+    def __init__(self, orgs: dict[str, str], units: dict[str, str]):
+        self.orgs, self.units = orgs, units
+
+    @classmethod
+    def of(cls, store, tenant: str) -> "Names":
+        return cls({o["oid"]: o["name"] for o in store.organisations(tenant)},
+                   {u["oid"]: u["name"] for u in store.service_units(tenant)})
+
+    def knows(self, row: dict) -> bool:
+        return all(oid is None or oid in self.orgs or oid in self.units
+                   for oid in (row.get("sender_oid"), row.get("unit_oid"), row.get("register_oid")))
+
+
+def names() -> Names:
+    """The request tenant's names."""
+    return Names.of(store(), tenant())
+
+
 def render(template: str, status: int = 200, **values):
     return render_template(template, **values), status
 
@@ -72,16 +94,18 @@ def mask(hetu: str | None) -> str:
     if not hetu:
         return "–"
     m = HETU_SHAPE.match(hetu)
-    if m:
-        return f"{m.group(1)}{m.group(2)}**{m.group(3)}"
-    return hetu[:3] + "***"
+    return _masked(m) if m else hetu[:3] + "***"
 
 
 def mask_text(text: str | None) -> str | None:
     """Free text (a step's evidence, a rehearsal item's explanation) with every henkilötunnus in it masked."""
     if not text:
         return text
-    return HETU_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}**{m.group(3)}", str(text))
+    return HETU_IN_TEXT.sub(_masked, str(text))
+
+
+def _masked(m: re.Match) -> str:
+    return f"{m.group(1)}{m.group(2)}**{m.group(3)}"
 
 
 def bad_hetu(value: str, exc: Exception):

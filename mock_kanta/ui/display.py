@@ -38,7 +38,8 @@ def register(bp) -> None:
     bp.add_url_rule("/archivist/<register_oid>/<document_id>/<part>.xml", "raw_xml", raw_xml)
 
 
-def _row(register_oid: str, document_id: str) -> dict:
+def document_row(register_oid: str, document_id: str) -> dict:
+    """The tenant's stored document in that register; 404 if there is none."""
     row = context.store().document(context.tenant(), document_id)
     if row is None or row["register_oid"] != register_oid:
         abort(404, i18n.t("archivist.no_document", document=document_id[:120], register=register_oid[:120]))
@@ -55,16 +56,13 @@ def _sandboxed(body: bytes, content_type: str) -> Response:
 
 def display_form(register_oid: str, document_id: str):
     """The archived document's display form (see `display_response`)."""
-    return display_response(_row(register_oid, document_id)["document_xml"])
+    return display_response(document_row(register_oid, document_id)["document_xml"])
 
 
 def display_response(document_xml: bytes) -> Response:
     """A document's display form as a sandboxed XHTML page (wrapped with a plain stylesheet), or a note saying
     why there is none: no display form, unreadable Base64 or XHTML, a PDF. Never fails on the bytes."""
-    try:
-        body = cda.document_from_tree(safexml.parse(document_xml)).body
-    except Exception:  # stored or refused bytes may be anything; never fail the page on them
-        body = None
+    body = body_of(safe_parse(document_xml))
     if body is None or not body.display_b64:
         return _sandboxed(_page(_note(i18n.t("display.none"))), XHTML)
     try:
@@ -81,6 +79,24 @@ def display_response(document_xml: bytes) -> Response:
     return _sandboxed(_page(content), XHTML)
 
 
+def safe_parse(document_xml: bytes):
+    """The document's tree, or None when the bytes are not readable XML (stored or refused bytes may be anything)."""
+    try:
+        return safexml.parse(document_xml)
+    except safexml.XMLInputError:
+        return None
+
+
+def body_of(tree):
+    """The CDA body (display form, structured content) of a parsed document, or None when it has none."""
+    if tree is None:
+        return None
+    try:
+        return cda.document_from_tree(tree).body
+    except Exception:  # a refused document may be anything; never fail the page on it
+        return None
+
+
 def sandboxed_text(data: bytes) -> Response:
     """Raw XML as plain text under the display policy: nothing in it can run."""
     return _sandboxed(data, "text/plain; charset=utf-8")
@@ -89,7 +105,7 @@ def sandboxed_text(data: bytes) -> Response:
 def raw_xml(register_oid: str, document_id: str, part: str):
     if part not in ("frame", "document"):
         abort(404, i18n.t("display.no_part", part=part[:20]))
-    return sandboxed_text(_row(register_oid, document_id)[f"{part}_xml"])
+    return sandboxed_text(document_row(register_oid, document_id)[f"{part}_xml"])
 
 
 def _note(text: str):

@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from mock_kanta import traffic
 from mock_kanta.ui import flow, i18n
-from mock_kanta.ui.context import TENANT_COOKIE, TENANT_HEADER, TENANT_ID
+from mock_kanta.ui.context import TENANT_COOKIE, TENANT_HEADER, TENANT_ID, Names
 
 PATH = "/ui/events"
 POLL_SECONDS = 0.3
@@ -54,12 +54,12 @@ def routes(services) -> list[Route]:
 async def stream(services, tenant: str, after: int, lang: str, *, lifetime: float = LIFETIME_SECONDS):
     """The event stream: `retry:`, then each new message after `after`, keep-alive comments, until `lifetime`."""
     yield f"retry: {RETRY_MS}\n\n"
-    names = await run_in_threadpool(flow.Names.of, services.store, tenant)
+    names = await run_in_threadpool(Names.of, services.store, tenant)
     started = quiet_since = time.monotonic()
     while time.monotonic() - started < lifetime:
         rows, more = await run_in_threadpool(traffic.page, services.store, tenant, after=after, limit=BATCH)
         if rows and not all(names.knows(r) for r in rows):  # a unit or organisation added since the stream began
-            names = await run_in_threadpool(flow.Names.of, services.store, tenant)
+            names = await run_in_threadpool(Names.of, services.store, tenant)
         for row in rows:
             after = row["seq"]
             yield event(after, flow.row_view(row, names, lang))

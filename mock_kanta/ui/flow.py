@@ -33,7 +33,7 @@ def register(bp) -> None:
 def page():
     tenant, store = context.tenant(), context.store()
     rows = latest(store, tenant, PAGE_ROWS)
-    names = Names.of(store, tenant)
+    names = context.Names.of(store, tenant)
     lang = i18n.current_lang()
     views = [row_view(r, names, lang) for r in rows]
     last = rows[0]["seq"] if rows else 0
@@ -48,31 +48,7 @@ def latest(store, tenant: str, limit: int) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
-class Names:
-    """The tenant's organisation and unit names by OID (for the rows' sender, unit and register)."""
-
-    def __init__(self, orgs: dict[str, str], units: dict[str, str]):
-        self.orgs, self.units = orgs, units
-
-    @classmethod
-    def of(cls, store, tenant: str) -> "Names":
-        return cls({o["oid"]: o["name"] for o in store.organisations(tenant)},
-                   {u["oid"]: u["name"] for u in store.service_units(tenant)})
-
-    def knows(self, row: dict) -> bool:
-        return all(oid is None or oid in self.orgs or oid in self.units
-                   for oid in (row.get("sender_oid"), row.get("unit_oid"), row.get("register_oid")))
-
-
-def text(key: str, lang: str, **values) -> str:
-    """A UI text in `lang` without a Flask request (the events stream has none)."""
-    entry = i18n.texts().get(key)
-    if entry is None:
-        return key
-    return entry[lang].format(**values) if values else entry[lang]
-
-
-def row_view(row: dict, names: Names, lang: str) -> dict:
+def row_view(row: dict, names: context.Names, lang: str) -> dict:
     """One message as the flow shows it: display texts only, the client's henkilötunnus masked."""
     verdict = row["verdict"]
     look, sign = VERDICT_LOOK.get(verdict, ("warn", "?"))
@@ -80,14 +56,14 @@ def row_view(row: dict, names: Names, lang: str) -> dict:
     return {
         "seq": row["seq"], "href": f"/ui/messages/{row['seq']}",
         "at": format_time(row["at"], lang), "atIso": row["at"], "recordedAt": row.get("recorded_at"),
-        "channel": row["channel"], "channelText": text(f"channel.{row['channel']}", lang),
+        "channel": row["channel"], "channelText": i18n.text_in(lang, f"channel.{row['channel']}"),
         "sender": _name(names.orgs, row.get("sender_oid")), "senderOid": row.get("sender_oid") or "",
         "unit": _name(names.units, row.get("unit_oid")), "unitOid": row.get("unit_oid") or "",
         "client": context.mask(row.get("client_id")), "serviceRequest": row.get("service_request") or "–",
         "register": _name(names.orgs, row.get("register_oid")), "registerOid": row.get("register_oid") or "",
         "verdict": verdict, "verdictClass": look, "verdictSign": sign,
-        "verdictText": text(f"verdict.{verdict}", lang) if f"verdict.{verdict}" in i18n.texts() else verdict,
-        "rules": " ".join(rules), "openText": text("flow.open", lang, seq=row["seq"]),
+        "verdictText": i18n.text_in(lang, f"verdict.{verdict}") if f"verdict.{verdict}" in i18n.texts() else verdict,
+        "rules": " ".join(rules), "openText": i18n.text_in(lang, "flow.open", seq=row["seq"]),
     }
 
 

@@ -50,11 +50,16 @@ def current_lang() -> str:
 
 def t(key: str, **values) -> str:
     """The text `key` in the request's language."""
+    return text_in(current_lang(), key, **values)
+
+
+def text_in(lang: str, key: str, **values) -> str:
+    """The text `key` in `lang`; needs no Flask request (the events stream has none)."""
     entry = texts().get(key)
     if entry is None:
         log.warning("UI text %s is missing from texts.yaml", key)
         return key
-    text = entry[current_lang()]
+    text = entry[lang]
     return text.format(**values) if values else text
 
 

@@ -26,8 +26,8 @@ from lxml import etree
 from mock_kanta import archivist, traffic
 from mock_kanta.signing.pki import policy_oids
 from mock_kanta.signing.xmldsig_verify import verify_document
-from mock_kanta.ui import context, display, i18n
-from mock_kanta.wire import cda, safexml
+from mock_kanta.ui import context, display, flow, i18n
+from mock_kanta.wire import safexml
 from mock_kanta.wire.spec import NS
 
 MAX_SEQ = 2**63 - 1
@@ -58,17 +58,17 @@ def page(seq: int):
         for line in f["lines"]:
             views[f["part"]].marks.setdefault(line, []).append(f["id"])
     document = row["document_xml"]
-    body = _body(document) if document else None
-    names = _names(tenant)
+    tree, unreadable = _parse(document) if document else (None, None)  # parsed once: the body and the signatures
+    body = display.body_of(tree)
     return context.render(
-        "message.html", row=row, seq=seq, views=views, findings=findings, reads=reads, names=names,
+        "message.html", row=row, seq=seq, views=views, findings=findings, reads=reads, names=context.names(),
         person=_person(row.get("person_id")), client=context.mask(row.get("client_id")),
         returned=json.loads(row["document_ids"]) if row.get("document_ids") else None,
-        rules=json.loads(row["rule_ids"] or "[]"), verdict_class=_verdict_class(row["verdict"]),
+        rules=json.loads(row["rule_ids"] or "[]"), verdict_class=flow.VERDICT_LOOK.get(row["verdict"], ("bad",))[0],
         body_text=row["body"].decode("utf-8", "replace") if row.get("body") else None,
         archived=row["channel"] == "archive" and row["verdict"] == "AA" and row.get("register_oid"),
         structured=structured(body) if document else None,
-        signatures=signatures(document, row["at"]) if document and row["channel"] != "query" else None,
+        signatures=signatures(tree, unreadable, row["at"]) if document and row["channel"] != "query" else None,
         has_display=bool(body and body.display_b64))
 
 
@@ -199,11 +199,12 @@ def _line_of(node) -> int | None:
 # --- the document's body and signatures ---------------------------------------------------------
 
 
-def _body(document_xml: bytes):
+def _parse(document_xml: bytes) -> tuple[etree._Element | None, str | None]:
+    """The document's tree, or None and why it is not readable XML."""
     try:
-        return cda.document_from_tree(safexml.parse(document_xml)).body
-    except Exception:  # a refused document may be anything; the page says what it can
-        return None
+        return safexml.parse(document_xml), None
+    except safexml.XMLInputError as exc:
+        return None, str(exc)[:300]
 
 
 def structured(body) -> dict:
@@ -218,15 +219,17 @@ def structured(body) -> dict:
     return {"text": text[:MAX_JSON_CHARS] + ("\n…" if len(text) > MAX_JSON_CHARS else "")}
 
 
-def signatures(document_xml: bytes, arrived: str) -> dict:
+def signatures(tree: etree._Element | None, unreadable: str | None, arrived: str) -> dict:
     """{"items": [...], "problem": why not checked}: each signature with its card, chain and checks."""
+    if tree is None:  # unreadable bytes: say why, never fail the page
+        return {"items": [], "problem": unreadable}
     services = context.services()
     try:
-        results = verify_document(safexml.parse(document_xml))
-    except Exception as exc:  # unreadable bytes: say why, never fail the page
+        results = verify_document(tree)
+    except Exception as exc:  # a hostile document: say why, never fail the page
         return {"items": [], "problem": str(exc)[:300]}
     trust = services.archive.trust
-    at = _instant(arrived)
+    at = context.as_datetime(arrived) or datetime.now(timezone.utc)
     items = []
     for result in results:
         item = archivist.signer_summary(result, services.codes)
@@ -279,27 +282,8 @@ def _common_name(cert) -> str:
 # --- small helpers -------------------------------------------------------------------------------
 
 
-def _instant(value: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return datetime.now(timezone.utc)
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
-
-
 def _person(value: str | None) -> str:
     """A registration number as it is; a henkilötunnus masked."""
     if not value:
         return "–"
     return context.mask(value) if context.HETU_SHAPE.match(value) else value
-
-
-def _verdict_class(verdict: str) -> str:
-    return {"AA": "ok", "valid": "ok", "ok": "ok"}.get(verdict, "bad")
-
-
-def _names(tenant: str) -> dict:
-    store = context.store()
-    return {"orgs": {o["oid"]: o["name"] for o in store.organisations(tenant)},
-            "units": {u["oid"]: u["name"] for u in store.service_units(tenant)}}
-

@@ -46,14 +46,13 @@ def side_by_side(client: str):
                         "title": i18n.t("omakanta.viewer_guardian", who=context.mask(gid)),
                         "standing": standing})
     viewers.append({"key": "professional", "viewer": omakanta.PROFESSIONAL, "title": i18n.t("omakanta.viewer_professional")})
-    units = {u["oid"]: u["name"] for u in store.service_units(tenant)}
-    orgs = {o["oid"]: o["name"] for o in store.organisations(tenant)}
+    names = context.Names.of(store, tenant)
     documents = []
     for row in rows:
         cells = [omakanta.decide(row, v["viewer"], now, types) for v in viewers]
         documents.append({"row": row, "cells": cells, "type": document_type_display(services.codes, row) or row.get("document_type"),
-                          "register": orgs.get(row["register_oid"]) or row["register_oid"],
-                          "unit": units.get(row.get("service_unit_oid")) or row.get("service_unit_oid")})
+                          "register": names.orgs.get(row["register_oid"]) or row["register_oid"],
+                          "unit": names.units.get(row.get("service_unit_oid")) or row.get("service_unit_oid")})
     counts = [{"shown": sum(d["cells"][i].shown for d in documents), "hidden": sum(not d["cells"][i].shown for d in documents)}
               for i in range(len(viewers))]
     return context.render("omakanta_client.html", client=client, age=age_on(client, on),
