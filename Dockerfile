@@ -1,3 +1,14 @@
+# Build stage: the wheel, exactly what `pip install .` would install (package data included).
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY mock_kanta/ mock_kanta/
+COPY fixtures/ fixtures/
+COPY certs/ certs/
+COPY scenarios/ scenarios/
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,22 +27,16 @@ RUN groupadd --system --gid 10001 mockkanta \
  && mkdir -p /data \
  && chown mockkanta:mockkanta /data
 
-WORKDIR /app
+# The runtime pins first, so this layer is reused while only the code changes
+# (requirements-lock.txt holds no test tools: they are in requirements-test-lock.txt).
+COPY requirements-lock.txt /tmp/
+RUN pip install -r /tmp/requirements-lock.txt && rm /tmp/requirements-lock.txt
 
-# Pinned dependencies first, so this layer is reused while only the code changes
-# (playwright drives the browser in the UI tests only: not in the image).
-COPY requirements-lock.txt ./
-RUN grep -v '^playwright==' requirements-lock.txt > /tmp/runtime.txt \
- && pip install -r /tmp/runtime.txt && rm /tmp/runtime.txt
+# The package itself: the built wheel, no source tree in the image.
+COPY --from=build /wheels/ /tmp/wheels/
+RUN pip install --no-deps /tmp/wheels/*.whl && rm -rf /tmp/wheels
 
-COPY pyproject.toml README.md ./
-COPY mock_kanta/ mock_kanta/
-COPY fixtures/ fixtures/
-COPY certs/ certs/
-COPY scenarios/ scenarios/
-RUN pip install --no-deps . \
- && rm -rf build mock_kanta.egg-info
-
+WORKDIR /data
 ENV MOCK_KANTA_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8080

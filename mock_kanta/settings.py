@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from mock_kanta.resources import builtin
 
 # The acknowledgement's sender and the HL7 code system of rule ids. The rule code
 # system is a UUID-derived OID (ITU-T X.667, arc 2.25) owned by this project.
@@ -13,20 +13,19 @@ KANTA_SH_DEVICE = "1.2.246.556.18007.2"
 RULES_CODE_SYSTEM = "2.25.329800735698586629295641978511506172918"
 
 
-def _fixtures_default() -> Path:
-    for candidate in (Path.cwd() / "fixtures", PROJECT_ROOT / "fixtures"):
-        if candidate.is_dir():
-            return candidate
-    return PROJECT_ROOT / "fixtures"
+def _fixtures_default(data_dir: Path) -> Path:
+    """`MOCK_KANTA_FIXTURES`, else `<data-dir>/fixtures/` when it exists, else the package's built-in fixtures."""
+    if os.environ.get("MOCK_KANTA_FIXTURES"):
+        return Path(os.environ["MOCK_KANTA_FIXTURES"])
+    own = data_dir / "fixtures"
+    return own if own.is_dir() else builtin("fixtures")
 
 
 @dataclass
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("MOCK_KANTA_DATA_DIR", "var")))
     database_url: str | None = field(default_factory=lambda: os.environ.get("MOCK_KANTA_DATABASE_URL"))
-    fixtures_dir: Path = field(
-        default_factory=lambda: Path(os.environ["MOCK_KANTA_FIXTURES"]) if "MOCK_KANTA_FIXTURES" in os.environ else _fixtures_default()
-    )
+    fixtures_dir: Path | None = None  # None: see _fixtures_default
     max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("MOCK_KANTA_MAX_BODY_BYTES", 16 * 1024 * 1024)))
     default_tenant: str = "default"
     sqlite_synchronous: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_SQLITE_SYNCHRONOUS", "FULL"))
@@ -39,6 +38,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
+        self.fixtures_dir = Path(self.fixtures_dir) if self.fixtures_dir else _fixtures_default(self.data_dir)
 
     @property
     def db_url(self) -> str:

@@ -21,7 +21,7 @@ from mock_kanta.client.parties import artificial_hetu
 from mock_kanta.identity import HetuError, parse_hetu
 from mock_kanta.scenario import fields as f
 from mock_kanta.scenario.fields import INVALID, Ctx, check_keys
-from mock_kanta.settings import PROJECT_ROOT
+from mock_kanta.resources import builtin
 
 TOP_KEYS = ("scenario", "title", "description", "start", "people", "units", "steps")
 LANGS = ("fi", "sv", "en")
@@ -520,13 +520,10 @@ def load_scenario(source: str | Path, *, name: str | None = None) -> Scenario:
 
 
 def builtin_dir() -> Path:
-    """Where the built-in scenarios live: $MOCK_KANTA_SCENARIOS, ./scenarios, or the project's scenarios/."""
+    """Where the built-in scenarios live: $MOCK_KANTA_SCENARIOS, else the package's own."""
     if os.environ.get("MOCK_KANTA_SCENARIOS"):
         return Path(os.environ["MOCK_KANTA_SCENARIOS"])
-    for candidate in (Path.cwd() / "scenarios", PROJECT_ROOT / "scenarios"):
-        if candidate.is_dir():
-            return candidate
-    return PROJECT_ROOT / "scenarios"
+    return builtin("scenarios")
 
 
 def builtin_scenarios() -> list[Path]:

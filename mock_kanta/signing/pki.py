@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from mock_kanta.settings import PROJECT_ROOT
+from mock_kanta.resources import builtin
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 ROOT = "root"
@@ -124,13 +124,10 @@ def utc(at: datetime) -> datetime:
 # --- profiles ---------------------------------------------------------------------
 
 def default_profiles_path() -> Path:
-    """`MOCK_KANTA_CERT_PROFILES`, else `certs/profiles.yaml` in the working or project directory."""
-    if "MOCK_KANTA_CERT_PROFILES" in os.environ:
+    """`MOCK_KANTA_CERT_PROFILES`, else the package's built-in `certs/profiles.yaml`."""
+    if os.environ.get("MOCK_KANTA_CERT_PROFILES"):
         return Path(os.environ["MOCK_KANTA_CERT_PROFILES"])
-    for candidate in (Path.cwd() / "certs" / "profiles.yaml", PROJECT_ROOT / "certs" / "profiles.yaml"):
-        if candidate.is_file():
-            return candidate
-    return PROJECT_ROOT / "certs" / "profiles.yaml"
+    return builtin("certs") / "profiles.yaml"
 
 
 def load_profiles(path: Path | None = None) -> dict:

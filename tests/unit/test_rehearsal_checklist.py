@@ -15,10 +15,11 @@ from mock_kanta.identity import check_char
 from mock_kanta.rehearsal import report as reports
 from mock_kanta.rehearsal import ChecklistError, RehearsalError, Rehearsals, load_checklist, load_checklists, parse_checklist
 from mock_kanta.services import load_fixture_organisations
-from mock_kanta.settings import PROJECT_ROOT, Settings
+from mock_kanta.resources import builtin
+from mock_kanta.settings import Settings
 from mock_kanta.store import Store
 
-FIXTURES = PROJECT_ROOT / "fixtures" / "rehearsals"
+FIXTURES = builtin("fixtures") / "rehearsals"
 KIELO, KEUSOTE = "1.2.246.10.29876516.10.0", "1.2.246.10.32213449.10.0"
 
 
