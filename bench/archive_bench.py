@@ -42,12 +42,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mock_kanta.rules import Severity  # noqa: E402
+from mock_kanta.core.findings import Severity
 from mock_kanta.scenario.sandbox import free_port, serve_command, start_server  # noqa: E402
-from mock_kanta.services import Services  # noqa: E402
 from mock_kanta.settings import Settings  # noqa: E402
 from mock_kanta.signing.pki import Pki  # noqa: E402
 from mock_kanta.wire import soap  # noqa: E402
+from mock_kanta.wiring import Services  # noqa: E402
 from tests.helpers import ack_of, renumber  # noqa: E402
 from tests.signing import SAMPLE_SIGNERS, issue_signer, resign  # noqa: E402
 

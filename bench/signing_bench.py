@@ -48,13 +48,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from archive_bench import Interference  # noqa: E402  (bench/ is on sys.path as the script's directory)
-from mock_kanta.rules import Severity  # noqa: E402
-from mock_kanta.services import Services  # noqa: E402
+
+from mock_kanta.core.findings import Severity
 from mock_kanta.settings import Settings  # noqa: E402
 from mock_kanta.signing import xmldsig  # noqa: E402
 from mock_kanta.signing.cards import CardStore  # noqa: E402
 from mock_kanta.signing.pkcs11_key import close_sessions  # noqa: E402
 from mock_kanta.wire import cda, safexml, soap  # noqa: E402
+from mock_kanta.wiring import Services  # noqa: E402
 from tests.helpers import renumber  # noqa: E402
 from tests.signing import issue_signer, strip_signatures  # noqa: E402
 

@@ -1,64 +1,54 @@
 """create_app(settings): the whole sandbox as one ASGI application.
 
-Requests to the Kanta-faithful endpoints go straight to a lean Starlette app
-(`mock_kanta.server`); everything else (control API under /api/v1, Swagger UI,
-the web UI under /ui) goes to the connexion Flask app.
+Requests to the Kanta-faithful endpoints (archive, validation, read side, the PKI, the live flow's events)
+go straight to a lean Starlette app; everything else (control API under /api/v1, Swagger UI, the web UI
+under /ui) goes to the connexion Flask app. This module wires the areas' faces together; it holds no
+behaviour of its own.
 """
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import connexion
 from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from mock_kanta import query_routes, server, ui
-from mock_kanta.api.handlers import store_refused, undecodable_body
-from mock_kanta.services import Services
+from mock_kanta import ui
+from mock_kanta.api.common import store_refused, undecodable_body
+from mock_kanta.archive import endpoint as archive_endpoint
+from mock_kanta.archivist import pages as archivist_pages
+from mock_kanta.cards import endpoint as pki_endpoint
+from mock_kanta.clock import pages as clock_pages
+from mock_kanta.core.resources import package_file
+from mock_kanta.http.dispatcher import Dispatcher
+from mock_kanta.http.tls import ClientCertificateGate
+from mock_kanta.omakanta import pages as omakanta_pages
+from mock_kanta.read import endpoint as read_endpoint
+from mock_kanta.registers import pages as registers_pages
+from mock_kanta.rehearsal import pages as rehearsal_pages
+from mock_kanta.scenario import pages as trainer_pages
 from mock_kanta.settings import Settings
-from mock_kanta.ui import events as ui_events
+from mock_kanta.traffic.pages import events as flow_events
+from mock_kanta.traffic.pages import flow as flow_pages
+from mock_kanta.traffic.pages import messages as message_pages
+from mock_kanta.wiring import Services
 
-API_SPEC = Path(__file__).parent / "api" / "openapi.yaml"
-
-
-NEWLINE_IN_PATH = JSONResponse({"type": "about:blank", "title": "Not Found", "status": 404,
-                                "detail": "The path has a line break in it; no resource has one."},
-                               status_code=404, media_type="application/problem+json")
-
-
-class Dispatcher:
-    """Route by path: wire endpoints to `wire`, the rest to `control`; a POST to a path in `direct`
-    straight to its plain ASGI handler (the archive's hot path: no routing, no middleware)."""
-
-    def __init__(self, wire, control, wire_paths: set[str], area_roots: frozenset[str] = frozenset(),
-                 direct: dict | None = None):
-        self.wire, self.control, self.wire_paths = wire, control, wire_paths
-        self.area_roots = area_roots  # /api/v1/<area>: served as /api/v1/<area>/ (connexion's own redirect has no Location)
-        self.direct = direct or {}
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["method"] == "POST" and (handler := self.direct.get(scope["path"])):
-            return await handler(scope, receive, send)
-        if scope["type"] == "http" and "\n" in scope["path"]:
-            # No route has a newline; Starlette's mounts (.*) do not match one, and connexion would hand
-            # the request to Flask without its operation context (a 500).
-            return await NEWLINE_IN_PATH(scope, receive, send)
-        if scope["type"] == "http" and scope["path"] in self.area_roots:
-            scope = {**scope, "path": scope["path"] + "/", "raw_path": scope.get("raw_path", b"") + b"/"}
-        if scope["type"] == "http" and (scope["path"] in self.wire_paths or scope["path"].startswith("/pki/")):
-            await self.wire(scope, receive, send)
-        else:
-            await self.control(scope, receive, send)
+API_SPEC = package_file("api", "openapi.yaml")
+PAGES = (clock_pages, registers_pages, omakanta_pages, archivist_pages, flow_pages, message_pages, trainer_pages,
+         rehearsal_pages)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None):
     services = services or Services.start(settings or Settings())
     logging.getLogger("connexion").setLevel(logging.ERROR)
-    routes = server.routes(services) + query_routes.routes(
-        services, audit=lambda result: services.audit.record(result.tenant, result.audit_event()))
-    routes += ui_events.routes(services)  # /ui/events: the live flow's server-sent events (async: no thread per viewer)
+    routes = [Route("/healthz", _healthz(services), methods=["GET"])]
+    routes += pki_endpoint.routes(services.pki) + archive_endpoint.routes(services)
+    routes += read_endpoint.routes(services, audit=lambda result: services.audit.record(result.tenant, result.audit_event()))
+    routes += flow_events.routes(services)  # /ui/events: the live flow's server-sent events (async: no thread per viewer)
     wire = Starlette(routes=routes)
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services
@@ -68,12 +58,31 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     areas = [extra for extra in sorted(API_SPEC.parent.glob("*.yaml")) if extra != API_SPEC]
     for extra in areas:  # one spec per area: api/<area>.yaml at /api/v1/<area>
         control.add_api(extra.name, base_path=f"/api/v1/{extra.stem}", strict_validation=True, validate_responses=False)
-    ui.register(control.app)
+    ui.register(control.app, PAGES)
     wire_paths = {r.path for r in routes if "{" not in r.path}
-    direct = {r.path: r.endpoint for r in routes if isinstance(r.endpoint, server.ArchiveEndpoint)}
+    direct = {r.path: r.endpoint for r in routes if isinstance(r.endpoint, archive_endpoint.ArchiveEndpoint)}
     app = Dispatcher(wire, control, wire_paths, frozenset(f"/api/v1/{a.stem}" for a in areas) - wire_paths, direct)
     if services.settings.tls:
-        from mock_kanta.tls import ClientCertificateGate
-
-        return ClientCertificateGate(app, services.pki, lambda scope, send, detail: server.refuse_client(scope, send, detail, services))
+        return ClientCertificateGate(app, services.pki, lambda scope, send, detail: _refuse_client(scope, send, detail, services))
     return app
+
+
+def _healthz(services):
+    async def healthz(request: Request) -> Response:
+        """200 when the store answers."""
+        try:
+            ok = await run_in_threadpool(services.store.ping)
+        except Exception as exc:  # the store is down: say so, do not crash
+            return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+    return healthz
+
+
+async def _refuse_client(scope, send, detail: str, services) -> None:
+    """The mutual-TLS gate's answer: an AR acknowledgement or response on a wire path, a problem+json elsewhere."""
+    response = read_endpoint.refusal(scope, detail, services) or archive_endpoint.refusal(scope, detail, services)
+    if response is None:
+        body = {"type": "about:blank", "title": "Forbidden", "status": 403, "detail": f"TLS client certificate refused: {detail}"}
+        response = JSONResponse(body, status_code=403, media_type="application/problem+json")
+    await response(scope, None, send)

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mock_kanta.resources import builtin
+from mock_kanta.core.resources import builtin
 
 # The acknowledgement's sender and the HL7 code system of rule ids. The rule code
 # system is a UUID-derived OID (ITU-T X.667, arc 2.25) owned by this project.

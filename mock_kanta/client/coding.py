@@ -1,7 +1,7 @@
 """Coded values and timestamps for the document builders.
 
 Code system names and default display names come from the sandbox's code data
-(`mock_kanta/codes/codesystems.yaml`), so a built document uses the same words the
+(`mock_kanta/core/codes/codesystems.yaml`), so a built document uses the same words the
 rules check against. A code the data does not name must be given as (code, display).
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from mock_kanta.codes import CodeSystems
-from mock_kanta.model import Coded
+from mock_kanta.core.codes import CodeSystems
+from mock_kanta.core.model import Coded
 
 try:
     from zoneinfo import ZoneInfo

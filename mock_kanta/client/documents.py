@@ -1,6 +1,6 @@
 """Build Kanta social welfare documents and their archive frames from a few arguments.
 
-The builders return `mock_kanta.model` objects; bytes come from the wire builders
+The builders return `mock_kanta.core.model` objects; bytes come from the wire builders
 (`cda.build_document`, `hl7v3.build_frame`), so a built document parses back to the
 same object. Header values follow the public samples [S]; what is modelled is said
 where it is used (ids: `mock_kanta.client.ids`; the replacement reason list:
@@ -22,9 +22,20 @@ from mock_kanta.client.ids import new_document_id
 from mock_kanta.client.parties import HETU_ROOT, Client, Org, Professional, TaskGrant, Unit
 from mock_kanta.client.pdf import simple_pdf
 from mock_kanta.client.structured import client_document_json, relationship_json
-from mock_kanta.model import (II, Body, ClinicalDocument, Coded, LocalSocialHeader, Matter, Person, PersonName,
-                              RelatedDocument, ServiceProcess, Software)
-from mock_kanta.registers import age_on
+from mock_kanta.core.model import (
+    II,
+    Body,
+    ClinicalDocument,
+    Coded,
+    LocalSocialHeader,
+    Matter,
+    Person,
+    PersonName,
+    RelatedDocument,
+    ServiceProcess,
+    Software,
+)
+from mock_kanta.registers.service import age_on
 from mock_kanta.signing import xmldsig
 from mock_kanta.wire import cda
 

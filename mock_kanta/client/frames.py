@@ -6,7 +6,7 @@ from datetime import datetime
 from mock_kanta.client import coding as c
 from mock_kanta.client.coding import coded, hl7_ts
 from mock_kanta.client.ids import new_message_number
-from mock_kanta.model import II, ClinicalDocument, Coded, Frame, FrameAuthor, FrameDocument, OrgRef, Person
+from mock_kanta.core.model import II, ClinicalDocument, Coded, Frame, FrameAuthor, FrameDocument, OrgRef, Person
 from mock_kanta.wire import hl7v3
 from mock_kanta.wire.hl7v3 import ARCHIVE_INTERACTION, INTERACTION_ID_ROOT, KANTA_SH_DEVICE
 

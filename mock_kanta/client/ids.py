@@ -15,7 +15,7 @@ import secrets
 import threading
 from datetime import date
 
-from mock_kanta.identity import is_oid
+from mock_kanta.core.identity import is_oid
 
 _FINNISH_ORGS = "1.2.246.10."
 _PROCESS_ARC = str(10**8 + secrets.randbelow(9 * 10**8))  # 9 digits, no leading zero

@@ -10,8 +10,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from mock_kanta.identity import check_char, parse_hetu
-from mock_kanta.model import II, OrgRef, Person, PersonName
+from mock_kanta.core.identity import check_char, parse_hetu
+from mock_kanta.core.model import II, OrgRef, Person, PersonName
 
 HETU_ROOT = "1.2.246.21"  # henkilötunnus [S]
 REGISTRATION_ROOT = "1.2.246.537.26"  # Valvira's registration number of a professional [S]

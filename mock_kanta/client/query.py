@@ -27,10 +27,19 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from mock_kanta.client.coding import SERVICE_REQUESTS, USAGE_SITUATIONS, coded, hl7_date, hl7_ts
 from mock_kanta.client.parties import Org, Professional, Unit
 from mock_kanta.client.sender import TENANT_HEADER, Acknowledged, Detail, KantaClient, KantaClientError
-from mock_kanta.model import II, Coded, OrgRef, Person
+from mock_kanta.core.model import II, Coded, OrgRef, Person
 from mock_kanta.wire import safexml, soap
-from mock_kanta.wire.query_messages import (CERT_MEDIA_TYPE, HETU_ROOT, DocumentEntry, Interactions, ReadRequest,
-                                            ReadResponse, build_request, new_request, parse_response)
+from mock_kanta.wire.query_messages import (
+    CERT_MEDIA_TYPE,
+    HETU_ROOT,
+    DocumentEntry,
+    Interactions,
+    ReadRequest,
+    ReadResponse,
+    build_request,
+    new_request,
+    parse_response,
+)
 from mock_kanta.wire.query_messages import Reader as WireReader
 
 GROUP_SYSTEM = "1.2.246.537.6.1505.201601"

@@ -23,7 +23,7 @@ from lxml import etree
 
 from mock_kanta.client.coding import SERVICE_REQUESTS
 from mock_kanta.client.frames import frame_bytes
-from mock_kanta.model import II, Frame
+from mock_kanta.core.model import II, Frame
 from mock_kanta.wire import hl7v3, safexml, soap
 
 ARCHIVE_PATH = "/kanta/shark/arkisto"

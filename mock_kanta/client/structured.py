@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from mock_kanta.client.coding import GENDER, SOCIAL_SERVICE, SERVICE_TASK, UNIT_REGISTER, CodeArg, coded, json_coded
+from mock_kanta.client.coding import GENDER, SERVICE_TASK, SOCIAL_SERVICE, UNIT_REGISTER, CodeArg, coded, json_coded
 from mock_kanta.client.parties import HETU_ROOT, Client, Org, Professional, TaskGrant, Unit
 
 # [S] the asiakkuusasiakirja sample names the relationship id with this system (sic).

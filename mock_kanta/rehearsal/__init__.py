@@ -13,9 +13,9 @@ parties and the access-log events it grades), `grading` (each item met or missin
 """
 from mock_kanta.rehearsal.checklist import Checklist, ChecklistError, load_checklist, load_checklists, parse_checklist
 from mock_kanta.rehearsal.grading import Grader, Grading
-from mock_kanta.rehearsal.scope import Party, Scope
 from mock_kanta.rehearsal.report import report_html, report_json, report_junit, to_report, write_session_reports
-from mock_kanta.rehearsal.sessions import Rehearsals, RehearsalError, Session, SessionClosed, SessionNotFound
+from mock_kanta.rehearsal.scope import Party, Scope
+from mock_kanta.rehearsal.sessions import RehearsalError, Rehearsals, Session, SessionClosed, SessionNotFound
 
 __all__ = [
     "Checklist", "ChecklistError", "Grader", "Grading", "Party", "RehearsalError", "Rehearsals", "Scope", "Session",

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from mock_kanta.archivist import where as archivist_where
-from mock_kanta.identity import HetuError, parse_hetu
+from mock_kanta.archivist.service import where as archivist_where
+from mock_kanta.core.identity import HetuError, parse_hetu
 from mock_kanta.rehearsal.checklist import ACTIONS, Checklist, Evidence, Item, Match
 from mock_kanta.rehearsal.evidence import Words
 from mock_kanta.rehearsal.scope import DOC_COLUMNS, Party, Scope, Seen, load_seen
@@ -317,7 +317,7 @@ class Grader:
     # --- lookups ---
 
     def _in_view(self, register_oid: str, ids: list[str]) -> dict[str, dict]:
-        """The rows of `ids` that the archivist's view of the register lists (mock_kanta.archivist.where)."""
+        """The rows of `ids` that the archivist's view of the register lists (mock_kanta.archivist.service.where)."""
         found: dict[str, dict] = {}
         with self.store.engine.connect() as conn:
             for start in range(0, len(ids), 500):

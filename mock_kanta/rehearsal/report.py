@@ -15,8 +15,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from mock_kanta.reports import Case, Item, Report, html_report, junit_xml, report_to_dict, write_reports
 from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS, pick_lang, say
+from mock_kanta.reports import Case, Item, Report, html_report, junit_xml, report_to_dict, write_reports
 
 _ROWS = ("organisation", "organiser", "system", "test", "date", "result")
 

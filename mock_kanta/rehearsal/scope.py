@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from mock_kanta.audit import AuditEvent
+from mock_kanta.audit.service import AuditEvent
 from mock_kanta.rehearsal.checklist import ACTIONS
 from mock_kanta.store.audit_tables import audit_events
 from mock_kanta.store.schema import documents

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
 
-from mock_kanta.identity import is_oid
+from mock_kanta.archivist.service import provenances
+from mock_kanta.core.identity import is_oid
 from mock_kanta.rehearsal.checklist import Checklist, load_checklists
 from mock_kanta.rehearsal.grading import grade_all
 from mock_kanta.rehearsal.scope import Party, Scope
@@ -193,7 +194,6 @@ class Rehearsals:
 
     def _software(self, tenant: str, grading) -> str | None:
         """The sending system as the session's first accepted document names it (hl7fi:softwareSupport)."""
-        from mock_kanta.archivist import provenances
 
         own = grading.scope.session.oid
         first = next((d["id"] for item in grading.items for ev in item.evidence

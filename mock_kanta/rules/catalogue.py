@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from mock_kanta.core.findings import LANGS, Severity
 from mock_kanta.rules import REGISTRY
-from mock_kanta.rules.registry import LANGS, Rule, Severity
+from mock_kanta.rules.registry import Rule
 
 COMMAND = "mock-kanta rules docs -o docs/rules.md"
 _LANG_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}

@@ -12,13 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-LANGS = ("fi", "sv", "en")
-
-
-class Severity(str, Enum):
-    ERROR = "error"  # the message is refused
-    WARNING = "warning"  # accepted, but worth fixing
-    INFO = "info"
+from mock_kanta.core.findings import Finding, Severity, Text
 
 
 class Stage(str, Enum):
@@ -31,22 +25,6 @@ class Stage(str, Enum):
     BODY = "body"
     ARCHIVE = "archive"
     ACCESS = "access"
-
-
-@dataclass(frozen=True)
-class Text:
-    fi: str
-    sv: str
-    en: str
-
-    def format(self, params: dict[str, Any]) -> dict[str, str]:
-        safe = _SafeDict(params)
-        return {lang: getattr(self, lang).format_map(safe) for lang in LANGS}
-
-
-class _SafeDict(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 @dataclass(frozen=True)
@@ -73,29 +51,6 @@ class Rule:
     check: Callable[["Context"], Iterable[Hit]] | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
-    rule_id: str
-    severity: Severity
-    location: str
-    message: dict[str, str]
-    fix: dict[str, str]
-    source: str
-
-    def text(self, lang: str = "fi") -> str:
-        return self.message[lang]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule_id,
-            "severity": self.severity.value,
-            "location": self.location,
-            "message": self.message,
-            "fix": self.fix,
-            "source": self.source,
-        }
-
-
 @dataclass
 class Context:
     """What the checks look at. Missing parts are None; a rule runs only when
@@ -104,7 +59,7 @@ class Context:
     frame: Any = None
     document: Any = None
     codes: Any = None
-    world: Any = None  # mock_kanta.registers.World: organisations, units, rights, matters (archive path only)
+    world: Any = None  # mock_kanta.registers.service.World: organisations, units, rights, matters (archive path only)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def has(self, need: str) -> bool:

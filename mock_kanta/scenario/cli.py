@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from mock_kanta.reports import html_report, junit_xml, report_to_dict, write_reports
 from mock_kanta.scenario.model import ScenarioError, builtin_dir, builtin_scenarios, load_scenario, resolve
+from mock_kanta.scenario.run import run_files
 
 DEFAULT_REPORT_DIR = Path("scenario-reports")
 
@@ -46,8 +48,6 @@ def scenario() -> None:
 @click.option("--delete-tenants", is_flag=True, help="Delete each scenario's tenant afterwards (default: keep it to look at).")
 def run_command(files, all_builtin, target, data_dir, tenant, report_dir, junit, json_path, html, lang, delete_tenants) -> None:
     """Run scenario FILES (paths or built-in names); exit 0 only if every scenario passed."""
-    from mock_kanta.reports import html_report, junit_xml, report_to_dict, write_reports
-    from mock_kanta.scenario.run import run_files
 
     paths = _paths(files, all_builtin)
     try:

@@ -6,14 +6,16 @@ and what was expected, and returns INVALID; the loader collects every problem be
 from __future__ import annotations
 
 import difflib
-import reprlib
 import re
+import reprlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from mock_kanta.identity import is_oid
+from mock_kanta.core.identity import is_oid
+from mock_kanta.omakanta.service import REASONS
+from mock_kanta.rules import REGISTRY
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
@@ -237,8 +239,6 @@ def signer(value, where: str, ctx: Ctx) -> Any:
 
 
 def rule_ids(value, where: str, ctx: Ctx) -> Any:
-    from mock_kanta.rules import REGISTRY
-
     def one(v, here, c):
         if isinstance(v, str) and v in REGISTRY:
             return v
@@ -251,7 +251,6 @@ def rule_ids(value, where: str, ctx: Ctx) -> Any:
 
 def reason_codes(value, where: str, ctx: Ctx) -> Any:
     """{document alias: reason code or [codes]} for OmaKanta's hidden documents."""
-    from mock_kanta.omakanta import REASONS
 
     if not isinstance(value, dict):
         return ctx.problem(where, f"expected a mapping of document alias to reason code, got {_type(value)}")

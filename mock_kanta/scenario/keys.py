@@ -25,9 +25,16 @@ from cryptography.hazmat.primitives import serialization
 
 from mock_kanta.scenario.model import ProfessionalSpec
 from mock_kanta.signing.cards import Card, CardError, CardSigner, CardStore
+from mock_kanta.signing.pkcs11_key import (
+    TokenSigner,
+    create_token,
+    generate_signing_key,
+    softhsm_env,
+    store_certificate,
+    token_labels,
+    user_session,
+)
 from mock_kanta.signing.pki import Pki, ProfileError, atomic_write, file_lock, system_subject, utc
-from mock_kanta.signing.pkcs11_key import (TokenSigner, create_token, generate_signing_key, softhsm_env,
-                                           store_certificate, token_labels, user_session)
 
 MARGIN = timedelta(days=30)  # certificates start this long before the earliest time they are needed
 CARD_SPAN = timedelta(days=1825)  # within the professional profile's 1829 days

@@ -18,10 +18,10 @@ from typing import Any
 import yaml
 
 from mock_kanta.client.parties import artificial_hetu
-from mock_kanta.identity import HetuError, parse_hetu
+from mock_kanta.core.identity import HetuError, parse_hetu
+from mock_kanta.core.resources import builtin
 from mock_kanta.scenario import fields as f
 from mock_kanta.scenario.fields import INVALID, Ctx, check_keys
-from mock_kanta.resources import builtin
 
 TOP_KEYS = ("scenario", "title", "description", "start", "people", "units", "steps")
 LANGS = ("fi", "sv", "en")

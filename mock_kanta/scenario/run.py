@@ -32,6 +32,7 @@ from mock_kanta.reports import Case, Item, Report
 from mock_kanta.scenario.fields import HELSINKI
 from mock_kanta.scenario.keys import KeyProblem, Keys
 from mock_kanta.scenario.model import Scenario, Step, load_scenario
+from mock_kanta.scenario.sandbox import LocalSandbox
 from mock_kanta.scenario.steps import HANDLERS, Outcome, Sent, StepError
 from mock_kanta.scenario.texts import LANGS, Join, Msg, say
 from mock_kanta.signing.cards import CardError
@@ -343,7 +344,6 @@ def run_files(paths: list[Path | str], target_url: str | None = None, data_dir: 
     Every file is validated before anything runs (ScenarioError lists the problems)."""
     scenarios = [load_scenario(Path(p)) for p in paths]
     if target_url is None:
-        from mock_kanta.scenario.sandbox import LocalSandbox
 
         if progress:
             progress("starting a throw-away sandbox (mock-kanta serve) ...")

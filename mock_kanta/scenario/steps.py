@@ -11,10 +11,20 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from mock_kanta.client import (KantaClientError, TaskGrant, client_document, client_relationship_document,
-                               document_bytes, frame_bytes, frame_for, new_document_id, replaces_of, signed_bytes)
+from mock_kanta.client import (
+    KantaClientError,
+    TaskGrant,
+    client_document,
+    client_relationship_document,
+    document_bytes,
+    frame_bytes,
+    frame_for,
+    new_document_id,
+    replaces_of,
+    signed_bytes,
+)
 from mock_kanta.client.query import query_request, request_bytes, retrieve_request
-from mock_kanta.model import ClinicalDocument
+from mock_kanta.core.model import ClinicalDocument
 from mock_kanta.scenario import checks, excerpt
 from mock_kanta.scenario.fields import HELSINKI
 from mock_kanta.scenario.model import Step

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from mock_kanta.rules.registry import REGISTRY
+
 LANGS = ("fi", "sv", "en")
 TEXTS_FILE = Path(__file__).with_name("texts.yaml")
-_FIX_LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}  # mock_kanta.archive.ack_text's labels
+_FIX_LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}  # mock_kanta.archive.service.ack_text's labels
 _PART = re.compile(r"\[(fi|sv|en|source)\] ")
 
 
@@ -89,7 +91,6 @@ def detail_text(rule: str, text: str) -> ByLang:
             by_lang[lang] = body.partition(f" {_FIX_LABELS[lang]}: ")[0].strip() or body.strip()
     if by_lang:
         return ByLang(by_lang)
-    from mock_kanta.rules.registry import REGISTRY
 
     known = REGISTRY.get(rule)
     if known and "{" not in known.message.en:

@@ -20,7 +20,6 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from mock_kanta.signing.pki import Pki, atomic_write, card_subject, file_lock, readable_name, system_subject, utc
 from mock_kanta.signing.pkcs11_key import (
     TokenSigner,
     create_token,
@@ -31,6 +30,7 @@ from mock_kanta.signing.pkcs11_key import (
     token_labels,
     user_session,
 )
+from mock_kanta.signing.pki import Pki, atomic_write, card_subject, file_lock, readable_name, system_subject, utc
 
 CARD_KINDS = ("professional", "staff", "actor")
 MAX_PIN_ATTEMPTS = 3

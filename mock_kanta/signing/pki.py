@@ -8,8 +8,8 @@ Revocations are persisted beside the keys and published as signed CRLs.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import fcntl
+import ipaddress
 import json
 import os
 import threading
@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from mock_kanta.resources import builtin
+from mock_kanta.core.resources import builtin
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 ROOT = "root"

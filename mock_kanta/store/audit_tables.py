@@ -2,7 +2,7 @@
 so `Store.create_schema()` creates them (a new table needs no schema version bump).
 
 The log is append-only and hash-chained per tenant; only the retention purge deletes, and it
-leaves an anchor so the chain that remains still verifies (see mock_kanta/audit.py).
+leaves an anchor so the chain that remains still verifies (see mock_kanta/audit/service.py).
 """
 from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, String, Table, Text
 

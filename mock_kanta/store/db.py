@@ -14,7 +14,6 @@ from mock_kanta.store.fastpath import ALL_RIGHTS as _ALL_RIGHTS
 from mock_kanta.store.fastpath import DOCUMENT_SUMMARY as _DOCUMENT_SUMMARY
 from mock_kanta.store.fastpath import MATTER as _MATTER
 from mock_kanta.store.fastpath import RIGHTS as _RIGHTS
-from mock_kanta.store.fastpath import VERSIONS as _VERSIONS
 from mock_kanta.store.fastpath import (
     SUMMARY_COLUMNS,
     FastPath,
@@ -22,6 +21,7 @@ from mock_kanta.store.fastpath import (
     PendingDocument,
     StaleVersion,
 )
+from mock_kanta.store.fastpath import VERSIONS as _VERSIONS
 from mock_kanta.store.schema import (
     SCHEMA_VERSION,
     clocks,
@@ -322,7 +322,7 @@ class Store:
     @staticmethod
     def _write_logs(conn, item: PendingDocument) -> None:
         """The access log event and the traffic row of a written (or refused) document."""
-        from mock_kanta.audit import append_row
+        from mock_kanta.audit.service import append_row
 
         if item.audit_row is not None:
             append_row(conn, item.tenant, dict(item.audit_row))

@@ -16,8 +16,8 @@ import os
 import queue
 import sqlite3
 import threading
-from concurrent.futures import Future
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -187,7 +187,7 @@ class FastPath:
     def write(self, batch: Sequence[PendingDocument]) -> list[int | None | Exception]:
         """Store the batch in one transaction; per document its seq (None for a refusal), or the exception
         that undid it (DuplicateDocument, StaleVersion, IntegrityError). A failure of the whole transaction raises."""
-        from mock_kanta.audit import chain_hash
+        from mock_kanta.audit.service import chain_hash
 
         conn = self.conn()
         results: list[int | Exception] = []

@@ -2,7 +2,7 @@
 
 On the shared `metadata`, so `Store.create_schema` creates them once this module is
 imported (a new table needs no schema version bump: `create_all` adds it to an existing
-database). `mock_kanta.omakanta.ensure_people_tables` creates it on first use as well, so
+database). `mock_kanta.omakanta.service.ensure_people_tables` creates it on first use as well, so
 the OmaKanta views work before the import is wired into the store.
 
 In Kanta the guardians come from the population information system (DVV, väestötietojärjestelmä);

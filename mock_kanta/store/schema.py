@@ -38,7 +38,7 @@ tenants = Table(
     Column("generation", Integer, nullable=False, default=0),
 )
 
-# How a tenant was seeded when it was made (mock_kanta.seed), so a reset seeds it again the
+# How a tenant was seeded when it was made (mock_kanta.seeding.service), so a reset seeds it again the
 # same way. Kept by a reset, gone with the tenant. (A table of its own: no schema version step.)
 tenant_seeds = Table(
     "tenant_seeds",

@@ -6,7 +6,7 @@ An accepted archive message keeps no bytes of its own: `stored` says that its fr
 and findings are those of the stored document (`documents`, by tenant and document id), which
 is never deleted while the row exists (a reset removes both). Other rows keep the frame and
 document parts as received, or the raw body when it could not be split, up to
-`mock_kanta.traffic.KEEP_BYTES` each (`truncated` says when more came).
+`mock_kanta.traffic.service.KEEP_BYTES` each (`truncated` says when more came).
 """
 from sqlalchemy import Boolean, Column, ForeignKeyConstraint, Index, Integer, LargeBinary, String, Table, Text
 

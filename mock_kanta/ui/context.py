@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
-from mock_kanta.api.handlers import hl7_ts_iso
+from mock_kanta.api.common import hl7_ts_iso
 from mock_kanta.ui import i18n, security
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

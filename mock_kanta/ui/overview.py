@@ -1,7 +1,8 @@
 """The overview /ui/: the sandbox clock with its controls, counts per register, links to every page."""
 from __future__ import annotations
 
-from mock_kanta.ui import clock, context, data
+from mock_kanta.clock import pages as clock
+from mock_kanta.ui import context, data
 
 ZERO = {"documents": 0, "clients": 0, "last_received_at": None, "relationships": 0, "rights_in_force": 0}
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from mock_kanta.model import (
+from mock_kanta.core.model import (
     Body,
     ClinicalDocument,
     HeaderSignature,

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from mock_kanta.model import II, Coded, Frame, FrameAuthor, FrameDocument, OrgRef, Person
+from mock_kanta.core.model import II, Coded, Frame, FrameAuthor, FrameDocument, OrgRef, Person
 from mock_kanta.wire import safexml
 from mock_kanta.wire.spec import NS, ORG, F, birth_spec, person_spec, read, write, xpath_of
 

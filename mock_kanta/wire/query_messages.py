@@ -1,6 +1,6 @@
 """The read side's HL7 V3 messages: a query (search a client's documents) and a retrieve (fetch
 one document with its signatures intact), and their responses. All modelled (verified: false):
-see `mock_kanta/codes/interactions.yaml` and docs/read-side.md.
+see `mock_kanta/core/codes/interactions.yaml` and docs/read-side.md.
 
 The requests use the archive frame's wrapper (id, creationTime, interactionId, processing
 codes, receiver and sender devices, controlActProcess with the service request and usage
@@ -25,7 +25,8 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from mock_kanta.model import II, Coded, OrgRef, Person
+from mock_kanta.core.model import II, Coded, OrgRef, Person
+from mock_kanta.core.resources import package_file
 from mock_kanta.wire import safexml
 from mock_kanta.wire.hl7v3 import INTERACTION_ID_ROOT, KANTA_SH_DEVICE, AckDetail
 from mock_kanta.wire.spec import NS, ORG, F, person_spec, read, write, xpath_of
@@ -35,7 +36,7 @@ TRIGGER_SYSTEM = "2.16.840.1.113883.1.18"
 HETU_ROOT = "1.2.246.21"
 REGISTRATION_ROOT = "1.2.246.537.26"
 CERT_MEDIA_TYPE = "application/pkix-cert"
-_BUILTIN = Path(__file__).resolve().parents[1] / "codes" / "interactions.yaml"
+_BUILTIN = package_file("core", "codes", "interactions.yaml")
 
 
 # --- the modelled interactions, as data ---------------------------------------------------

@@ -1,4 +1,4 @@
-"""A declarative mapping between XML and the frozen dataclasses of `mock_kanta.model`.
+"""A declarative mapping between XML and the frozen dataclasses of `mock_kanta.core.model`.
 
 Each dataclass is described once, as a list of `F(attr, path, kind)` in schema
 order; `read` parses an element with it and `write` builds one back. Paths are
@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from mock_kanta.model import II, Coded, PersonName
+from mock_kanta.core.model import II, Coded, PersonName
 
 NS = {
     "hl7": "urn:hl7-org:v3",

@@ -1,11 +1,20 @@
 """Every archive submission reaches the access log with who, where, what and the outcome."""
 from datetime import date, datetime, timezone
 
-from mock_kanta.client import Client, KantaClient, Professional, Unit, artificial_hetu, client_document, frame_for, signed_bytes
-from tests.signing import issue_signer
-
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Professional,
+    Unit,
+    artificial_hetu,
+    client_document,
+    frame_for,
+    signed_bytes,
+)
 from tests.helpers import fresh_hetu
 from tests.parties import HELSINKI
+from tests.signing import issue_signer
+
 UNIT = Unit("1.2.246.10.2012566.10.40006775", "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe")
 WORKER = Professional("25100000904", "Lotta", "Lokittaja", hetu=artificial_hetu(date(1985, 5, 5), 950), title="sosiaaliohjaaja")
 

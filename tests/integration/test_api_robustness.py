@@ -57,7 +57,7 @@ def test_a_seed_value_beyond_the_database_integer_is_refused_before_the_tenant_i
 def test_the_rules_list_matches_its_schema_stages(sandbox):
     import yaml
 
-    from mock_kanta.resources import package_file
+    from mock_kanta.core.resources import package_file
 
     spec = yaml.safe_load(package_file("api", "openapi.yaml").read_text(encoding="utf-8"))
     stages = set(spec["components"]["schemas"]["Rule"]["properties"]["stage"]["enum"])
@@ -77,7 +77,7 @@ def test_every_operation_documents_its_400():
     """strict_validation answers 400 for an unknown query parameter on every operation: the specs say so."""
     import yaml
 
-    from mock_kanta.resources import package_file
+    from mock_kanta.core.resources import package_file
 
     for spec_path in sorted(package_file("api").glob("*.yaml")):
         spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
-from mock_kanta.audit import AuditEvent, AuditLog
+from mock_kanta.audit.service import AuditEvent, AuditLog
 from mock_kanta.store import Store
 
 X, Y = "180418A903L", "200111A904P"  # the samples' test clients

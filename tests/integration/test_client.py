@@ -3,10 +3,21 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Org,
+    Professional,
+    TaskGrant,
+    Unit,
+    artificial_hetu,
+    client_document,
+    client_relationship_document,
+    frame_for,
+    new_document_id,
+    signed_bytes,
+)
 from tests.helpers import fresh_hetu
-
-from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, artificial_hetu, client_document,
-                               client_relationship_document, frame_for, new_document_id, signed_bytes)
 from tests.signing import issue_signer
 
 ORGANISER = Org("1.2.246.10.32213561.10.0", "Vantaan ja Keravan hyvinvointialue")

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from lxml import etree
 
-from mock_kanta.codes import CodeSystems
-from tests.signing import resign
+from mock_kanta.core.codes import CodeSystems
 from mock_kanta.rules import REGISTRY
+from tests.signing import resign
 
 HL7 = "{urn:hl7-org:v3}"
 PROBLEM = "application/problem+json"

@@ -12,8 +12,16 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Professional, Unit, client_document, frame_for,
-                               replaces_of, signed_bytes)
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Professional,
+    Unit,
+    client_document,
+    frame_for,
+    replaces_of,
+    signed_bytes,
+)
 from tests.conftest import Sandbox
 from tests.helpers import ack_of, codes, fresh_hetu, fresh_pair, post_archive
 from tests.parties import HELSINKI

@@ -18,20 +18,33 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from mock_kanta import query_routes
-from mock_kanta.client import (Client, KantaClient, Org, Professional, TaskGrant, Unit, client_document,
-                               client_relationship_document, frame_for, new_document_id, replaces_of, signed_bytes)
+
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Org,
+    Professional,
+    TaskGrant,
+    Unit,
+    client_document,
+    client_relationship_document,
+    frame_for,
+    new_document_id,
+    replaces_of,
+    signed_bytes,
+)
 from mock_kanta.client.query import QueryClient, Reader, query_request, request_bytes
-from mock_kanta.model import Coded
-from mock_kanta.services import Services
+from mock_kanta.core.model import Coded
+from mock_kanta.read import endpoint as query_routes
 from mock_kanta.settings import Settings
 from mock_kanta.signing.pki import card_subject
 from mock_kanta.signing.xmldsig import verify_document
 from mock_kanta.wire import safexml
+from mock_kanta.wiring import Services
+from tests.helpers import fresh_hetu
+from tests.parties import HELSINKI, HKI, HYVINKAA, KEUSOTE, KEUSOTE_UNIT, KIELO, NOBODY, NURSE, OFFICER, TUUSULA
 from tests.signing import issue_signer
 
-from tests.helpers import fresh_hetu
-from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, HELSINKI, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE, NOBODY
 # Their roles are in fixtures/roles.yaml.
 OLLI = Professional("25100000911", "Olli", "Ohjaaja", title="lähihoitaja")  # Kielo, lahihoitaja, older people's services
 TIINA = Professional("25100000912", "Tiina", "Toimisto")  # Keusote, toimistotyontekija

@@ -11,13 +11,24 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Org, TaskGrant, Unit, artificial_hetu, client_document,
-                               client_relationship_document, frame_for, new_document_id, signed_bytes)
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Org,
+    TaskGrant,
+    Unit,
+    artificial_hetu,
+    client_document,
+    client_relationship_document,
+    frame_for,
+    new_document_id,
+    signed_bytes,
+)
 from mock_kanta.client.documents import replaces_of
+from tests.helpers import fresh_hetu
+from tests.parties import HKI, HYVINKAA, KEUSOTE, KEUSOTE_UNIT, KIELO, NURSE, OFFICER, TUUSULA
 from tests.signing import issue_signer
 
-from tests.helpers import fresh_hetu
-from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE
 PHASE = ("4", "Palvelun toteutus")
 
 

@@ -14,14 +14,25 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from mock_kanta.client import (Client, KantaClient, Org, TaskGrant, Unit, client_document,
-                               client_relationship_document, frame_for, new_document_id, replaces_of, signed_bytes)
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Org,
+    TaskGrant,
+    Unit,
+    client_document,
+    client_relationship_document,
+    frame_for,
+    new_document_id,
+    replaces_of,
+    signed_bytes,
+)
 from mock_kanta.client.query import QueryClient, Reader
 from mock_kanta.reports import report_from_dict
+from tests.helpers import fresh_hetu
+from tests.parties import HKI, HYVINKAA, KEUSOTE, KEUSOTE_UNIT, KIELO, NURSE, OFFICER, TUUSULA
 from tests.signing import issue_signer
 
-from tests.helpers import fresh_hetu
-from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, KIELO, TUUSULA, HYVINKAA, OFFICER, NURSE
 PHASE = ("4", "Palvelun toteutus")
 CARD_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 API = "/api/v1/rehearsals"  # the collection is API + "/" (connexion mounts the spec's "/" there)

@@ -24,7 +24,7 @@ from lxml import etree
 
 from mock_kanta.signing import xmldsig
 from mock_kanta.signing.cards import CardLocked, CardStore, WrongPin
-from mock_kanta.signing.xmldsig_profile import DS, FI, HL7
+from mock_kanta.signing.xmldsig.profile import DS, FI, HL7
 from mock_kanta.wire import cda, safexml
 from mock_kanta.wire.spec import NS
 from tests.conftest import SAMPLE_TIME, sample
@@ -422,8 +422,8 @@ def test_tls_certificate_cannot_make_a_system_signature(sandbox):
     # system signature certificate: its policy is for TLS (found by this module's review).
     from datetime import timedelta
 
-    from tests.signing import SoftwareSigner, _key
     from mock_kanta.signing.pki import system_subject
+    from tests.signing import SoftwareSigner, _key
 
     now = datetime.now(timezone.utc)
     cert = sandbox.pki.issue("tls-client", _key().public_key(), system_subject("Vantaan ja Keravan hyvinvointialue", VANTAA_KERAVA, "TLS"),

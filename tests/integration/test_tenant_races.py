@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from mock_kanta.client.sender import _frame_bytes
-from mock_kanta.services import load_fixture_matters, load_fixture_organisations
 from mock_kanta.settings import Settings
 from mock_kanta.store import Store
+from mock_kanta.tenants.service import load_fixture_matters, load_fixture_organisations
 from tests.helpers import post_archive
 from tests.integration.test_tenants import WHEN, create, fresh_id, header, relationship
 from tests.parties import KEUSOTE

@@ -11,14 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, TaskGrant, artificial_hetu,
-                               client_relationship_document, frame_for, new_document_id, signed_bytes)
-from mock_kanta.services import Services, load_fixture_matters
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    TaskGrant,
+    artificial_hetu,
+    client_relationship_document,
+    frame_for,
+    new_document_id,
+    signed_bytes,
+)
 from mock_kanta.settings import Settings
 from mock_kanta.store import Store
+from mock_kanta.tenants import service as tenants
+from mock_kanta.tenants.service import load_fixture_matters
+from mock_kanta.wiring import Services
+from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, OFFICER, TUUSULA
 from tests.signing import issue_signer
 
-from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, TUUSULA, OFFICER
 WHEN = datetime(2026, 11, 5, 12, tzinfo=HKI)
 TENANTS = "/api/v1/tenants"
 
@@ -185,7 +195,7 @@ def test_a_tenant_deleted_by_another_process_is_refused_cleanly(sandbox, keusote
         assert kanta.validate(frame, signed).valid  # a validation checks the document, not whether it is stored
 
         settings = Settings(data_dir=sandbox.data_dir, extra_trust_path=Path(sandbox.env["MOCK_KANTA_EXTRA_TRUST"]))
-        Services.start(settings).delete_tenant(tenant)
+        tenants.delete(Services.start(settings), tenant)
 
         r = http.post("/kanta/shark/arkisto", content=b"<not-a-message/>", headers={**header(tenant), "Content-Type": "text/xml"})
         assert r.status_code == 404 and b"SH-TRN-004" in r.content

@@ -11,15 +11,25 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from mock_kanta import traffic
-from mock_kanta.client import (Client, KantaClient, TaskGrant, artificial_hetu, client_relationship_document, frame_bytes, frame_for, new_document_id, signed_bytes)
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    TaskGrant,
+    artificial_hetu,
+    client_relationship_document,
+    frame_bytes,
+    frame_for,
+    new_document_id,
+    signed_bytes,
+)
 from mock_kanta.client.query import QueryClient, Reader
 from mock_kanta.store import Store
 from mock_kanta.store.traffic_tables import traffic as traffic_table
+from mock_kanta.traffic import service as traffic
 from mock_kanta.wire import soap
+from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, NOBODY, OFFICER, TUUSULA
 from tests.signing import issue_signer
 
-from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, TUUSULA, OFFICER, NOBODY
 WHEN = datetime(2026, 11, 5, 12, tzinfo=HKI)
 CARD_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 TRAFFIC = "/api/v1/traffic"

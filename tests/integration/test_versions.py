@@ -7,13 +7,21 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Professional, Unit, client_document, frame_for,
-                               replaces_of, signed_bytes)
-from mock_kanta.model import Coded
-from tests.signing import issue_signer
-
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Professional,
+    Unit,
+    client_document,
+    frame_for,
+    replaces_of,
+    signed_bytes,
+)
+from mock_kanta.core.model import Coded
 from tests.helpers import fresh_hetu
 from tests.parties import HELSINKI
+from tests.signing import issue_signer
+
 UNIT = Unit("1.2.246.10.2012566.10.40006775", "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe")
 WORKER = Professional("25100000903", "Ville", "Versioija", title="sosiaaliohjaaja")
 VOID = Coded("5", "1.2.246.537.5.40154.2008", display_name="Mitätöity")

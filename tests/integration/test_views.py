@@ -13,12 +13,21 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from mock_kanta.client import (Client, KantaClient, Professional, Unit, artificial_hetu, client_document, frame_for,
-                               replaces_of, signed_bytes)
-from mock_kanta.model import Coded
+from mock_kanta.client import (
+    Client,
+    KantaClient,
+    Professional,
+    Unit,
+    artificial_hetu,
+    client_document,
+    frame_for,
+    replaces_of,
+    signed_bytes,
+)
+from mock_kanta.core.model import Coded
+from tests.parties import HELSINKI, HKI
 from tests.signing import issue_signer
 
-from tests.parties import HKI, HELSINKI
 UNIT = Unit("1.2.246.10.2012566.10.40006775", "Lapsiperheiden sosiaaliohjaus Vuosaaren perhekeskus 1, Helsingin sotepe")
 WORKER = Professional("25100000907", "Noora", "Näkymä", title="sosiaalityöntekijä")
 VOID = Coded("5", "1.2.246.537.5.40154.2008", display_name="Mitätöity")

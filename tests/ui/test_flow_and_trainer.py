@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mock_kanta.client import KantaClient
-from mock_kanta.ui import trainer
+from mock_kanta.scenario import pages as trainer
 from tests.ui.conftest import SCREENSHOTS, VIEWPORT, _name, shoot
 from tests.ui.world import HELSINKI, WORKER, archive_helsinki, helsinki_plan, person
 
@@ -355,9 +355,9 @@ def test_the_event_stream_sends_new_messages_with_their_seq_and_resumes_after_la
 
 def test_every_text_the_live_pages_build_at_run_time_exists_in_three_languages():
     """Keys made from a value (a verdict, a channel, a state): every value the code can produce has its text."""
-    from mock_kanta import traffic
     from mock_kanta.reports import STATUSES
     from mock_kanta.signing.pki import load_profiles
+    from mock_kanta.traffic import service as traffic
     from mock_kanta.ui import i18n
 
     keys = {f"channel.{c}" for c in traffic.CHANNELS} | {f"verdict.{v}" for vs in traffic.VERDICTS.values() for v in vs}
@@ -375,7 +375,7 @@ def test_every_text_the_live_pages_build_at_run_time_exists_in_three_languages()
 
 
 def test_a_findings_xpath_marks_the_line_of_its_element_or_of_the_nearest_element_that_is_there():
-    from mock_kanta.ui import messages
+    from mock_kanta.traffic.pages import messages
 
     xml = (b'<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:hl7fi="urn:hl7finland"><id root="1.2.3"/>'
            b'<component><nonXMLBody><text mediaType="text/xml">' + b"QUJD" * 200 + b'</text></nonXMLBody></component>'

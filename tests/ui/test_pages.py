@@ -9,8 +9,22 @@ from playwright.sync_api import expect
 
 from mock_kanta.ui.context import mask
 from tests.ui.conftest import shoot
-from tests.ui.world import (HELSINKI, HKI, HYVINKAA, KEUSOTE, PROHIBITED, TUUSULA, WORKER, archive_helsinki, grant_keusote,
-                            helsinki_plan, hostile_display, person, replace, with_display)
+from tests.ui.world import (
+    HELSINKI,
+    HKI,
+    HYVINKAA,
+    KEUSOTE,
+    PROHIBITED,
+    TUUSULA,
+    WORKER,
+    archive_helsinki,
+    grant_keusote,
+    helsinki_plan,
+    hostile_display,
+    person,
+    replace,
+    with_display,
+)
 
 
 def nav_link(page, text: str):

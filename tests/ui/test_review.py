@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from mock_kanta.client import Professional, client_document
+from mock_kanta.scenario import pages as trainer
 from mock_kanta.ui import context as ui_context
-from mock_kanta.ui import i18n, trainer
+from mock_kanta.ui import i18n
 from tests.ui.conftest import TENANT, shoot
 from tests.ui.world import HELSINKI, HELSINKI_UNIT, HKI, WORKER, archive_helsinki, person
 

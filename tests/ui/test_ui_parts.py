@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mock_kanta.ui import clock, i18n, timeline
+from mock_kanta.clock import pages as clock
+from mock_kanta.registers import timeline
+from mock_kanta.ui import i18n
 from mock_kanta.ui.context import NAV, mask
 
 UI = Path(i18n.__file__).parent

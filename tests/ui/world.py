@@ -10,9 +10,19 @@ import dataclasses
 import itertools
 from datetime import date, datetime
 
-from mock_kanta.client import (Client, Professional, TaskGrant, Unit, artificial_hetu, client_document,
-                               client_relationship_document, frame_for, new_document_id, replaces_of, signed_bytes)
-
+from mock_kanta.client import (
+    Client,
+    Professional,
+    TaskGrant,
+    Unit,
+    artificial_hetu,
+    client_document,
+    client_relationship_document,
+    frame_for,
+    new_document_id,
+    replaces_of,
+    signed_bytes,
+)
 from tests.parties import HELSINKI, HELSINKI_UNIT, HKI, HYVINKAA, KEUSOTE, KEUSOTE_UNIT, TUUSULA  # noqa: F401 (re-exported)
 
 WORKER = Professional("25100000911", "Ulla", "Käyttöliittymä", title="sosiaalityöntekijä")

@@ -1,0 +1,104 @@
+"""What every control API handler shares: the request's services, store and tenant, JSON mapping of rows,
+and the errors connexion would otherwise answer with a 500. Handlers live in their areas (`<area>/api.py`);
+errors are raised as werkzeug HTTP exceptions, which connexion turns into application/problem+json.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import quote
+
+from connexion.problem import problem
+from flask import abort, current_app, request
+
+BASE_PATH = "/api/v1"  # app.py mounts the API here
+TENANT_HEADER = "X-Mock-Kanta-Tenant"
+JSON = {"Content-Type": "application/json"}
+XML = "application/xml"
+
+
+# --- request context -------------------------------------------------------------------
+
+
+def current_services():
+    return current_app.config["SERVICES"]
+
+
+def current_store():
+    return current_services().store
+
+
+def current_tenant() -> str:
+    """The tenant named by the header (or the default); 404 if it does not exist."""
+    tenant = request.headers.get(TENANT_HEADER) or current_services().settings.default_tenant
+    if current_store().tenant(tenant) is None:
+        abort(404, f"No tenant {tenant}.")
+    return tenant
+
+
+# --- mapping ---------------------------------------------------------------------------
+
+_HIDDEN = {"tenant_id", "seq", "findings_json", "frame_xml", "document_xml"}
+
+
+def row_json(row: dict) -> dict:
+    """A store row as JSON: camelCase keys, ISO dates, internal columns dropped."""
+    return {camel(k): v.isoformat() if isinstance(v, date) else v for k, v in row.items() if k not in _HIDDEN}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+_HL7_TS = re.compile(r"^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d+)?([+-]\d{2})?(\d{2})?$")
+
+
+def hl7_ts_iso(value: str | None) -> str | None:
+    """HL7 TS (YYYYMMDDHHMMSS.fff+ZZZZ, any precision) as ISO 8601; other text unchanged."""
+    m = _HL7_TS.match(value or "")
+    if not m:
+        return value
+    y, mo, d, h, mi, s, frac, tzh, tzm = m.groups()
+    out = "-".join(p for p in (y, mo, d) if p)
+    if h:
+        out += f"T{h}:{mi or '00'}" + (f":{s}{frac or ''}" if s else "")
+        if tzh:
+            out += f"{tzh}:{tzm or '00'}"
+    return out
+
+
+def names_of(rows: list[dict]) -> dict[str, str]:
+    return {r["oid"]: r["name"] for r in rows}
+
+
+def name_lookups(tenant: str) -> tuple[dict, dict]:
+    """Unit and organisation names by OID (small tables: read whole, once per request)."""
+    store = current_store()
+    return names_of(store.service_units(tenant)), names_of(store.organisations(tenant))
+
+
+def register_path(register_oid: str) -> str:
+    return f"{BASE_PATH}/registers/{quote(register_oid, safe='')}/documents"
+
+
+# --- errors connexion would answer with a 500 (app.py registers these) -------------------
+
+
+def undecodable_body(request, exc):
+    """A JSON body that is not UTF-8 is the client's error: 400 with the byte that is wrong, not a 500."""
+
+    where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+    return problem(400, "Bad Request", f"The request body is not UTF-8 text{where}; send JSON in UTF-8.")
+
+
+def store_refused(request, exc):
+    """A write the database refused. Every foreign key points at the tenant, so a foreign key failure
+    means the tenant was deleted while the request ran (404, nothing was written); anything else
+    is a conflict with what is stored (409, the transaction was rolled back)."""
+
+    tenant = request.headers.get(TENANT_HEADER) or "default"
+    if "FOREIGN KEY" in str(getattr(exc, "orig", exc)).upper():
+        return problem(404, "Not Found", f"No tenant {tenant}: it was deleted while the request ran; nothing was written.")
+    return problem(409, "Conflict", "The change conflicts with what is stored (another request changed it at the same "
+                                    "time); nothing was written. Try again.")

@@ -1,0 +1,1 @@
+"""The archive area: the archive service, its HTTP endpoint and the validation clone."""

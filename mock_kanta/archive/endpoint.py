@@ -1,0 +1,148 @@
+"""The archive area on the wire (a lean ASGI app: no OpenAPI middleware on the hot path).
+
+POST /kanta/shark/arkisto                      archive interface (HL7 V3 frame + CDA)
+POST /shark-validointi/validoi/asiakirja/tulos validation service clone (Kela's JSON shape)
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.exc import IntegrityError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mock_kanta.archive import validation as shark
+from mock_kanta.http.requests import (
+    XML,
+    BodyTooLarge,
+    ClientGone,
+    read_body,
+    record_unread,
+    soap_envelope,
+    tenant_gone,
+    tenant_of,
+    unknown_tenant,
+)
+from mock_kanta.rules import finding
+from mock_kanta.store.db import UnknownTenant
+
+ARCHIVE_PATH = "/kanta/shark/arkisto"
+VALIDATION_PATH = "/shark-validointi/validoi/asiakirja/tulos"
+_XML_TYPE = (b"content-type", XML.encode())
+
+
+class ArchiveEndpoint:
+    """POST /kanta/shark/arkisto as a plain ASGI app, the archive's hot path: the headers read from the
+    scope, the body from its chunks, the answer sent with prebuilt headers (no Starlette Request or
+    Response objects). The Dispatcher calls it directly for POST; other methods get Starlette's 405."""
+
+    def __init__(self, services):
+        self.services, self.archive = services, services.archive
+        self.limit = services.settings.max_body_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        tenant = content_type = declared = None
+        for name, value in scope["headers"]:  # names are lower-case in ASGI; the first of each wins
+            if name == b"content-type":
+                content_type = content_type or value.decode("latin-1")
+            elif name == b"content-length":
+                declared = declared or value
+            elif name == b"x-mock-kanta-tenant":
+                tenant = tenant or value.decode("latin-1")
+        services, archive = self.services, self.archive
+        tenant = tenant or services.settings.default_tenant
+        if not services.has_tenant(tenant):
+            return await self._no_tenant(send, tenant)
+        try:
+            body = await self._body(receive, declared)
+        except BodyTooLarge as exc:
+            refused = archive.refuse([finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=self.limit)])
+            record_unread(services, tenant, "archive", "AR", refused.findings, content_type)
+            return await _send_xml(send, 413, archive.ack_bytes(refused))
+        except ClientGone:
+            return
+        # The checks (CPU) run on the event loop: a thread hop costs more than it saves; scale with
+        # worker processes (mock-kanta serve --workers). The write goes to the process's group-commit
+        # writer thread, so the loop checks the next documents while SQLite syncs; the answer comes
+        # only after the document's commit.
+        state = scope.get("state")
+        client_org = state.get("client_org") if state else None
+        try:
+            outcome = await archive.archive_async(tenant, body, content_type, client_org)
+        except (UnknownTenant, IntegrityError) as exc:
+            if tenant_gone(services, tenant, exc):
+                return await self._no_tenant(send, tenant)
+            raise
+        payload = archive.ack_bytes(outcome)
+        if outcome.parsed.soap_version:
+            payload = soap_envelope(payload, outcome.parsed.soap_version)
+        await _send_xml(send, 400 if outcome.ack == "AR" else 200, payload)
+
+    async def _body(self, receive, declared: bytes | None) -> bytes:
+        """The request body, refused as soon as it (or its declared length) exceeds the limit."""
+        limit = self.limit
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise BodyTooLarge(int(declared))
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise ClientGone()
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge(size)
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    async def _no_tenant(self, send, tenant: str) -> None:
+        refused = self.archive.refuse([finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
+        await _send_xml(send, 404, self.archive.ack_bytes(refused))
+
+
+async def _send_xml(send, status: int, payload: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", str(len(payload)).encode()), _XML_TYPE]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def routes(services) -> list[Route]:
+    archive = services.archive
+    limit = services.settings.max_body_bytes
+
+    async def validate_endpoint(request: Request) -> Response:
+        tenant = tenant_of(request, services)
+        if not services.has_tenant(tenant):
+            return JSONResponse(shark.failure(None, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))]), status_code=404)
+        try:
+            body = await read_body(request, limit)
+        except BodyTooLarge as exc:
+            f = finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)
+            record_unread(services, tenant, "validate", "invalid", [f], request.headers.get("content-type"))
+            return JSONResponse(shark.failure(None, [f]), status_code=413)
+        try:
+            status, payload = shark.validate(archive, body, tenant, request.headers.get("content-type"))
+        except (UnknownTenant, IntegrityError) as exc:
+            if tenant_gone(services, tenant, exc):
+                return JSONResponse(shark.failure(None, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))]),
+                                    status_code=404)
+            raise
+        if payload is None:
+            return Response(status_code=status)
+        return Response(json.dumps(payload, ensure_ascii=False), status_code=status, media_type="application/json")
+
+    return [
+        Route(ARCHIVE_PATH, ArchiveEndpoint(services), methods=["POST"]),  # plain ASGI (see ArchiveEndpoint)
+        Route(VALIDATION_PATH, validate_endpoint, methods=["POST"]),
+    ]
+
+
+def refusal(scope, detail: str, services) -> Response | None:
+    """The mutual-TLS gate's answer on the archive path (an AR acknowledgement with SH-TRN-006), None elsewhere."""
+    if scope.get("path") != ARCHIVE_PATH:
+        return None
+    ack = services.archive.ack_bytes(services.archive.refuse([finding("SH-TRN-006", "/", detail=detail)]))
+    return Response(ack, status_code=403, media_type=XML)

@@ -1,0 +1,408 @@
+"""The archive service: unpack, parse, check, store, answer. Callable without HTTP.
+
+One call handles one submission. A message with any error-level finding changes
+nothing; an accepted one is stored in one transaction before it is acknowledged.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from lxml import etree
+
+from mock_kanta.audit.service import AuditLog, event_row, submission_event
+from mock_kanta.core.clock import SandboxClock, utc_now
+from mock_kanta.core.codes import CodeSystems
+from mock_kanta.core.findings import Finding, Severity
+from mock_kanta.core.model import ClinicalDocument, Frame
+from mock_kanta.registers.service import World, granted_rights, visibility
+from mock_kanta.rules import Context, evaluate, finding
+from mock_kanta.rules.archive.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
+from mock_kanta.rules.archive.versions import is_void_document, replaced
+from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
+from mock_kanta.signing import xmldsig
+from mock_kanta.signing.pki import TrustProblem
+from mock_kanta.signing.trust import Trust
+from mock_kanta.store import DuplicateDocument, Store
+from mock_kanta.store.fastpath import PendingDocument, StaleVersion
+from mock_kanta.traffic import service as traffic
+from mock_kanta.wire import cda, hl7v3, safexml, soap
+from mock_kanta.wire.hl7v3 import AckDetail
+
+_XML_RULES = {"malformed": "SH-XML-001", "empty": "SH-XML-001", "dtd": "SH-XML-002", "too-large": "SH-XML-003", "too-deep": "SH-XML-004"}
+_DETAIL_TYPE = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I"}
+_LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}
+
+
+@dataclass
+class Parsed:
+    """What could be read of a submission; missing parts stay None."""
+
+    frame: Frame | None = None
+    document: ClinicalDocument | None = None
+    document_root: etree._Element | None = None  # kept for signature verification
+    frame_bytes: bytes | None = None
+    document_bytes: bytes | None = None
+    transport: str | None = None
+    soap_version: str | None = None  # "1.1" | "1.2" when the request came in a SOAP envelope
+    fatal: list[Finding] = field(default_factory=list)  # the message could not be read whole
+    body: bytes | None = None  # the raw body, kept only when it could not be split into parts (traffic log)
+    content_type: str | None = None
+    context: Context | None = None  # what the checks saw (decoded bodies, the register world)
+
+
+@dataclass
+class Accepted:
+    """A document that passed every check, ready to store (Archive.prepare, then Archive.settle)."""
+
+    tenant: str
+    parsed: Parsed
+    findings: list[Finding]
+    pending: PendingDocument
+
+
+@dataclass
+class Outcome:
+    ack: str  # AA | AE | AR
+    findings: list[Finding]
+    parsed: Parsed
+    stored_seq: int | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+class Archive:
+    def __init__(self, settings: Settings, store: Store | None, codes: CodeSystems, trust: Trust,
+                 clock: SandboxClock | None = None, audit: AuditLog | None = None):
+        self.settings = settings
+        self.store = store
+        self.codes = codes
+        self.trust = trust
+        self.clock = clock
+        self.audit = audit
+
+    # --- reading ----------------------------------------------------------------
+
+    def read(self, body: bytes, content_type: str | None) -> Parsed:
+        parsed = Parsed()
+        limit = self.settings.max_body_bytes
+        if len(body) > limit:
+            parsed.fatal.append(finding("SH-XML-003", "/", part="HTTP body", size=len(body), limit=limit))
+            parsed.body, parsed.content_type = body, content_type
+            return parsed
+        try:
+            env = soap.unpack(body, content_type)
+        except safexml.XMLInputError as exc:
+            parsed.fatal.append(_xml_finding("root part", exc))
+            parsed.body, parsed.content_type = body, content_type
+            return parsed
+        except soap.TransportError as exc:
+            if exc.reason == "missing-document":
+                parsed.fatal.append(finding("SH-TRN-002", "/"))
+            else:
+                parsed.fatal.append(finding("SH-TRN-001", "/", detail=f"{exc} [{exc.reason}]"))
+            parsed.body, parsed.content_type = body, content_type
+            return parsed
+        parsed.transport = env.transport
+        parsed.soap_version = env.soap_version
+        self._read_parts(parsed, env.frame_bytes, env.document_bytes)
+        return parsed
+
+    def read_parts(self, frame_bytes: bytes, document_bytes: bytes | None, transport: str) -> Parsed:
+        parsed = Parsed(transport=transport)
+        self._read_parts(parsed, frame_bytes, document_bytes)
+        return parsed
+
+    def _read_parts(self, parsed: Parsed, frame_bytes: bytes, document_bytes: bytes | None) -> None:
+        parsed.frame_bytes, parsed.document_bytes = frame_bytes, document_bytes
+        frame_root = self._parse_part(parsed, "frame", frame_bytes)
+        if frame_root is not None:
+            if etree.QName(frame_root).localname == "ClinicalDocument":
+                parsed.fatal.append(finding("SH-TRN-003", "/", part="frame", found="ClinicalDocument", expected=hl7v3.ARCHIVE_INTERACTION))
+            else:
+                parsed.frame = hl7v3.frame_from_tree(frame_root)
+        if document_bytes is None:
+            parsed.fatal.append(finding("SH-TRN-002", "/"))
+            return
+        doc_root = self._parse_part(parsed, "document", document_bytes)
+        if doc_root is not None:
+            try:
+                parsed.document = cda.document_from_tree(doc_root)
+                parsed.document_root = doc_root
+            except cda.NotACdaDocument:
+                parsed.fatal.append(
+                    finding("SH-TRN-003", "/", part="document", found=doc_root.tag, expected="{urn:hl7-org:v3}ClinicalDocument")
+                )
+
+    def _parse_part(self, parsed: Parsed, part: str, data: bytes):
+        try:
+            return safexml.parse(data, self.settings.max_body_bytes)
+        except safexml.XMLInputError as exc:
+            parsed.fatal.append(_xml_finding(part, exc))
+            return None
+
+    # --- checking and storing ---------------------------------------------------------
+
+    def check(self, parsed: Parsed, tenant: str | None = None, *, at: datetime | None = None) -> list[Finding]:
+        """All findings; `at` is the arrival time (default: the tenant's sandbox clock, else real time)."""
+        ctx = Context(frame=parsed.frame, document=parsed.document, codes=self.codes)
+        tenant = tenant or self.settings.default_tenant
+        view = self.store.view(tenant) if self.store is not None else None
+        arrival = at or (self.clock.now(tenant, view) if self.clock else utc_now())
+        ctx.extras["now"] = arrival
+        if self.store is not None:
+            ctx.world = World(self.store, tenant, arrival, view)
+        if parsed.document_root is not None:
+            self._verify_signatures(ctx, parsed.document_root, arrival)
+        parsed.context = ctx
+        findings = parsed.fatal + evaluate(ctx)
+        return soften(findings, view.rule_modes()) if view is not None else findings
+
+    def _verify_signatures(self, ctx: Context, root: etree._Element, arrival: datetime) -> None:
+        """XMLDSig checks once per document, trust checks once per signature; the rules read both."""
+        signatures = xmldsig.verify_document(root)
+        ctx.extras["signatures"] = signatures
+        ctx.extras["trust"] = {
+            s.index: self.trust.problems(s.certificate, signed_at=s.signed_at, arrival=arrival)
+            + ([TrustProblem("policy", p)] if (p := self.trust.policy_problem(s.certificate, s.description_code)) else [])
+            for s in signatures
+            if s.certificate is not None
+        }
+
+    def archive(self, tenant: str, body: bytes, content_type: str | None, client_org: str | None = None) -> Outcome:
+        """Archive one submission; `client_org` is the organisation of the TLS client certificate, if any."""
+        return self.archive_parsed(tenant, self.read(body, content_type), client_org)
+
+    async def archive_async(self, tenant: str, body: bytes, content_type: str | None, client_org: str | None = None) -> Outcome:
+        """`archive` for the event loop: the checks run here, the write goes to the process's group-commit
+        writer (one transaction and one fsync for all documents queued meanwhile), and the outcome comes
+        only after the document's commit."""
+        step = self.prepare(tenant, self.read(body, content_type), client_org)
+        if isinstance(step, Accepted):
+            step = self.settle(step, await asyncio.wrap_future(self.store.writer.submit(step.pending)))
+            if step.ack == "AA":
+                return step
+        if self.store is not None:  # a refusal's log rows go through the same writer (no fsync of its own on the loop)
+            _raise_failed(await asyncio.wrap_future(self.store.writer.submit(self._refusal(tenant, step))))
+        return step
+
+    def archive_parsed(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome:
+        """Check, store if clean, and log the submission in the access log and the traffic log (an
+        accepted document's event and traffic row are written in the document's own transaction)."""
+        step = self.prepare(tenant, parsed, client_org)
+        if isinstance(step, Accepted):
+            step = self.settle(step, self.store.write_documents([step.pending])[0])
+            if step.ack == "AA":
+                return step
+        return self._logged(tenant, step)
+
+    def prepare(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome | Accepted:
+        """Check; a refusal comes back as its Outcome (not yet logged: `_logged` / `_refusal`), a clean
+        document ready to store."""
+        findings = self.check(parsed, tenant)
+        if client_org and parsed.frame is not None and parsed.frame.sender != client_org:
+            findings.append(finding("SH-TRN-005", hl7v3.xpath("sender", root=parsed.frame.interaction),
+                                    sender=parsed.frame.sender or "-", client=client_org))
+        if parsed.fatal:
+            return Outcome("AR", findings, parsed)
+        if any(f.severity is Severity.ERROR for f in findings):
+            return Outcome("AE", findings, parsed)
+        at = self._arrival(parsed, tenant)
+        event = submission_event("AA", parsed, findings, at=at, action=_action(parsed.document, self.codes))
+        row = self._row(parsed, findings)
+        pending = pending_document(tenant, parsed, row)
+        if self.audit is not None:
+            pending.audit_row = event_row(tenant, event, at)
+        pending.traffic_row = traffic.accepted_row(tenant, event, row)
+        return Accepted(tenant, parsed, findings, pending)
+
+    def settle(self, step: Accepted, result: int | Exception) -> Outcome:
+        """The outcome of a prepared document from what its write returned: its seq, or why it was undone
+        (an AE, not yet logged)."""
+        tenant, parsed, findings = step.tenant, step.parsed, step.findings
+        if isinstance(result, StaleVersion):  # another version won the race for the same parent
+            current = self.store.document(tenant, result.parent_id, summary=True)
+            findings.append(finding("SH-VER-003", cda.xpath("related", "hl7:parentDocument/hl7:id", at="root"),
+                                    parent=result.parent_id, parent_version=current["version"], current=current["replaced_by"] or "-",
+                                    current_version="?", status=current["status"]))
+            return Outcome("AE", findings, parsed)
+        if isinstance(result, DuplicateDocument):
+            findings.append(
+                finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=result.document_id,
+                        received_at=result.existing["received_at"])
+            )
+            return Outcome("AE", findings, parsed)
+        _raise_failed(result)
+        return Outcome("AA", findings, parsed, stored_seq=result)
+
+    def _arrival(self, parsed: Parsed, tenant: str) -> datetime:
+        ctx = parsed.context
+        return (ctx.extras.get("now") if ctx else None) or (self.clock.now(tenant) if self.clock else utc_now())
+
+    def _logged(self, tenant: str, outcome: Outcome) -> Outcome:
+        """Record a refusal in the access log and the traffic log (one transaction of its own:
+        nothing else was written)."""
+        if self.store is not None:
+            _raise_failed(self.store.write_documents([self._refusal(tenant, outcome)])[0])
+        return outcome
+
+    def _refusal(self, tenant: str, outcome: Outcome) -> PendingDocument:
+        """A refusal's rows for the store's write (no document): its access log event and traffic row."""
+        at = self._arrival(outcome.parsed, tenant)
+        event = submission_event(outcome.ack, outcome.parsed, outcome.findings, at=at,
+                                 action=_action(outcome.parsed.document, self.codes))
+        item = PendingDocument(tenant, None, traffic_row=traffic.message_row(
+            tenant, "archive", outcome.ack, at=at, event=event, parsed=outcome.parsed, findings=outcome.findings,
+            ack=outcome.ack))
+        if self.audit is not None:
+            item.audit_row = event_row(tenant, event, at)
+        return item
+
+    def _row(self, parsed: Parsed, findings: list[Finding]) -> dict:
+        f, d = parsed.frame, parsed.document
+        lh = d.local
+        sp, usage = f.reason(SERVICE_REQUESTS), f.reason(USAGE_SITUATIONS)
+        unit = d.matter.service_unit.id.root if d.matter and d.matter.service_unit and d.matter.service_unit.id else None
+        return {
+            "document_id": d.document_id,
+            "set_id": d.set_id.root if d.set_id else None,
+            "version": int(d.version_number),
+            "register_oid": d.custodian.id.root,
+            "registry_type": _code(lh.registry_type),
+            "client_id": d.client.id.extension,
+            "service_request": _code(sp),
+            "usage_situation": _code(usage),
+            "document_group": _code(lh.document_group),
+            "document_type": _code(lh.specific_document_type) or _code(d.code),
+            "function_code": _code(lh.function_code),
+            "service_unit_oid": unit,
+            "sender_oid": f.sender,
+            "message_id": traffic.ii_text(f.message_id),
+            "transport": parsed.transport,
+            "effective_time": d.effective_time,
+            "received_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            "status": "voided" if is_void_document(d, self.codes) else "active",
+            "void_reason": (lh.authorization_restriction_argument or None) if is_void_document(d, self.codes) else None,
+            **visibility(d, self.codes),
+            "findings_json": json.dumps([x.to_json() for x in findings], ensure_ascii=False),
+            "frame_xml": parsed.frame_bytes,
+            "document_xml": parsed.document_bytes,
+        }
+
+    def refuse(self, findings: list[Finding]) -> Outcome:
+        """An AR outcome for a submission that could not be read at all."""
+        return Outcome("AR", findings, Parsed(fatal=findings))
+
+    # --- answering ------------------------------------------------------------------
+
+    def ack_bytes(self, outcome: Outcome) -> bytes:
+        frame = outcome.parsed.frame
+        return hl7v3.build_ack(
+            outcome.ack,
+            frame.message_id if frame else None,
+            ack_details(outcome.findings),
+            sender_oid=KANTA_SH_DEVICE,
+            receiver_oid=frame.sender if frame else None,
+            processing_code=frame.processing_code if frame else None,
+            now=datetime.now().astimezone(),
+            ack_id_root=KANTA_SH_DEVICE,
+        )
+
+
+def _raise_failed(result) -> None:
+    """Raise a write's failure (e.g. the tenant was deleted meanwhile): a refusal's log rows are all or nothing."""
+    if isinstance(result, Exception):
+        raise result
+
+
+def ack_details(findings: list[Finding]) -> list[AckDetail]:
+    """One acknowledgementDetail per finding (the archive's and the read side's answers alike)."""
+    return [
+        AckDetail(_DETAIL_TYPE[f.severity], f.rule_id, RULES_CODE_SYSTEM, f.message["en"][:200], ack_text(f), f.location)
+        for f in findings
+    ]
+
+
+def ack_text(f: Finding) -> str:
+    """The acknowledgementDetail text: the finding in Finnish, Swedish and English, with its fix and source."""
+    parts = [f"[{lang}] {f.message[lang]} {_LABELS[lang]}: {f.fix[lang]}" for lang in ("fi", "sv", "en")]
+    return " ".join(parts) + f" [source] {f.source}"
+
+
+def soften(findings: list[Finding], modes: dict[str, str]) -> list[Finding]:
+    """Report-only mode: errors of the selected rules or families become warnings marked "would refuse"."""
+    if not modes:
+        return findings
+    out = []
+    for f in findings:
+        family = f.rule_id.rsplit("-", 1)[0]
+        if f.severity is Severity.ERROR and modes.get(f.rule_id, modes.get(family)) == "report-only":
+            f = dataclasses.replace(
+                f, severity=Severity.WARNING,
+                message={lang: f"{_WOULD_REFUSE[lang]} {text}" for lang, text in f.message.items()},
+            )
+        out.append(f)
+    return out
+
+
+_WOULD_REFUSE = {"fi": "[hylättäisiin]", "sv": "[skulle avvisas]", "en": "[would refuse]"}
+
+
+def _action(document: ClinicalDocument | None, codes: CodeSystems) -> str:
+    if document is None or not replaced(document):
+        return "archive"
+    return "void" if is_void_document(document, codes) else "replace"
+
+
+def pending_document(tenant: str, parsed: Parsed, row: dict) -> PendingDocument:
+    """What an accepted document writes besides itself, for the document's transaction: a new version
+    supersedes its parent (only if still current: StaleVersion otherwise); a client-relationship
+    document grants (and replaces) register usage rights; a client document stored by its register's
+    own organisation opens its matter."""
+    d, ctx = parsed.document, parsed.context
+    group = d.local.document_group.code if d.local and d.local.document_group else None
+    custodian = d.custodian.id.root
+    grants = granted_rights(d, ctx.extras.get("body.json")) if group == "1" else None
+    matter_id = d.matter.id.root if group != "1" and d.matter and d.matter.id else None
+    opens_matter = matter_id and parsed.frame.sender == custodian
+    parent = replaced(d)
+    return PendingDocument(
+        tenant, row,
+        parent_id=parent.id.root if parent is not None and parent.id else None,
+        grants=grants or None,
+        matter={"matter_id": matter_id, "organiser_oid": custodian, "client_id": d.client.id.extension,
+                "source": d.document_id} if opens_matter else None,
+        granted_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+    )
+
+
+def describe(frame_bytes: bytes, document_bytes: bytes) -> dict:
+    """The parsed metadata of a stored message (derived on read: the archive path stays lean)."""
+    frame = hl7v3.frame_from_tree(safexml.parse(frame_bytes))
+    document = cda.document_from_tree(safexml.parse(document_bytes))
+    return {"document": _metadata(document), "frame": dataclasses.asdict(frame)}
+
+
+def _metadata(d: ClinicalDocument) -> dict:
+    meta = dataclasses.asdict(d)
+    if meta.get("body"):
+        for key in ("display_b64", "json_b64"):
+            value = meta["body"].get(key)
+            meta["body"][key] = f"<{len(value)} Base64 characters>" if value else None
+    return meta
+
+
+def _code(coded) -> str | None:
+    return coded.code if coded else None
+
+
+def _xml_finding(part: str, exc: safexml.XMLInputError) -> Finding:
+    rule = _XML_RULES.get(exc.kind, "SH-XML-001")
+    if rule == "SH-XML-003":
+        return finding(rule, "/", part=part, size=exc.size, limit=exc.limit)
+    return finding(rule, "/", part=part, detail=exc.detail)

@@ -1,0 +1,88 @@
+"""The validation service clone (SHARK-validointi): Kela's JSON request and answer shape.
+
+Request:  {"messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml"}
+Answer:   HTTP 200 with an empty body when valid; otherwise HTTP 400 with
+          {"messageId", "description": "1: ...; 2: ...;", "findings": [...]}.
+"""
+from __future__ import annotations
+
+import json
+
+from mock_kanta.core.clock import utc_now
+from mock_kanta.core.findings import Finding, Severity
+from mock_kanta.rules import finding
+from mock_kanta.rules.archive.frame import SERVICE_REQUESTS
+from mock_kanta.traffic import service as traffic
+from mock_kanta.wire import hl7v3
+
+FIELDS = ("messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml")
+
+
+def description(findings: list[Finding], lang: str = "fi") -> str:
+    """Kela's numbered description: '1: ...; 2: ...;' (errors first)."""
+    ordered = sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
+    return " ".join(
+        f"{i}: [{f.rule_id}] {f.message[lang].replace(';', ',')} ({f.location});" for i, f in enumerate(ordered, 1)
+    )
+
+
+def failure(message_id: str | None, findings: list[Finding]) -> dict:
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    return {
+        "messageId": message_id,
+        "code": errors[0].rule_id if errors else None,
+        "description": description(findings),
+        "findings": [f.to_json() for f in findings],
+    }
+
+
+def validate(archive, body: bytes, tenant: str | None = None, content_type: str | None = None) -> tuple[int, dict | None]:
+    """Validate one request body; (HTTP status, JSON payload or None for an empty 200). Each call is
+    recorded in the tenant's traffic log (valid | invalid); UnknownTenant (mock_kanta.store.db)
+    for a tenant that does not exist."""
+    tenant = tenant or archive.settings.default_tenant
+    if archive.store is not None:
+        archive.store.view(tenant)  # UnknownTenant before anything is written
+    request, problem = _request(body)
+    if problem:
+        findings = [finding("SH-TRN-004", "/", detail=problem)]
+        _record(archive, tenant, None, findings, body=body, content_type=content_type)
+        return 400, failure(None, findings)
+    parsed = archive.read_parts(request["siirtokehysXml"].encode("utf-8"), request["asiakirjaXml"].encode("utf-8"), "shark-json")
+    findings = archive.check(parsed, tenant)
+    findings += _service_request(request["palveluPyynto"], parsed.frame)
+    _record(archive, tenant, parsed, findings, content_type=content_type)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return 400, failure(request.get("messageId"), findings)
+    return 200, None
+
+
+def _record(archive, tenant: str, parsed, findings: list[Finding], **raw) -> None:
+    """One traffic row: the parts as received (the raw body when it was not a valid request)."""
+    if archive.store is None:
+        return
+    now = parsed.context.extras.get("now") if parsed is not None and parsed.context else None
+    verdict = "invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid"
+    traffic.write(archive.store, traffic.message_row(
+        tenant, "validate", verdict, at=now or (archive.clock.now(tenant) if archive.clock else utc_now()),
+        parsed=parsed, findings=findings, **raw))
+
+
+def _request(body: bytes) -> tuple[dict | None, str | None]:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, f"the body is not UTF-8 JSON ({exc})"
+    if not isinstance(data, dict):
+        return None, "the body must be a JSON object"
+    missing = [k for k in ("palveluPyynto", "siirtokehysXml", "asiakirjaXml") if not isinstance(data.get(k), str) or not data[k]]
+    if missing:
+        return None, f"missing or empty string fields: {', '.join(missing)} (expected {', '.join(FIELDS)})"
+    return data, None
+
+
+def _service_request(requested: str, frame) -> list[Finding]:
+    sp = frame.reason(SERVICE_REQUESTS) if frame else None
+    if sp is None or sp.code == requested:
+        return []
+    return [finding("SH-VAL-001", hl7v3.reason_xpath(SERVICE_REQUESTS, frame.interaction) + "/@code", request=requested, frame=sp.code)]

@@ -1,0 +1,1 @@
+"""The archivist's area: what arrived in each register, from whom, signed by whom."""

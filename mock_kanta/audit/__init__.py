@@ -1,0 +1,1 @@
+"""The access log area: the hash-chained log, its API and CLI."""

@@ -1,0 +1,1 @@
+"""Virtual professional cards and system keys: the command line."""

@@ -1,0 +1,32 @@
+"""The test PKI on the wire: CRLs and CA certificates, as DVV publishes its own (GET /pki/...)."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+def routes(pki) -> list[Route]:
+    def unknown(ca: str) -> JSONResponse:
+        return JSONResponse({"detail": f"no CA {ca!r}; CAs: {', '.join(pki.cas)}"}, status_code=404)
+
+    async def crl(request: Request) -> Response:
+        try:
+            return Response(pki.crl_der(request.path_params["ca"]), media_type="application/pkix-crl")
+        except KeyError:
+            return unknown(request.path_params["ca"])
+
+    async def ca_certificate(request: Request) -> Response:
+        try:
+            return Response(pki.ca_der(request.path_params["ca"]), media_type="application/pkix-cert")
+        except KeyError:
+            return unknown(request.path_params["ca"])
+
+    async def chain(request: Request) -> Response:
+        return Response(pki.chain_pem(), media_type="application/x-pem-file")
+
+    return [
+        Route("/pki/crl/{ca}.crl", crl, methods=["GET"]),
+        Route("/pki/ca/{ca}.crt", ca_certificate, methods=["GET"]),
+        Route("/pki/ca.pem", chain, methods=["GET"]),
+    ]

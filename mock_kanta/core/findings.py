@@ -1,0 +1,55 @@
+"""A finding is data: rule id, severity, where (XPath), the message and its fix in Finnish, Swedish and
+English, and the source. The same finding renders as an HL7 acknowledgementDetail, an item of the validation
+clone's answer, a line of a report and a card in the UI."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+LANGS = ("fi", "sv", "en")
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # the message is refused
+    WARNING = "warning"  # accepted, but worth fixing
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Text:
+    fi: str
+    sv: str
+    en: str
+
+    def format(self, params: dict[str, Any]) -> dict[str, str]:
+        safe = _SafeDict(params)
+        return {lang: getattr(self, lang).format_map(safe) for lang in LANGS}
+
+
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    severity: Severity
+    location: str
+    message: dict[str, str]
+    fix: dict[str, str]
+    source: str
+
+    def text(self, lang: str = "fi") -> str:
+        return self.message[lang]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule_id,
+            "severity": self.severity.value,
+            "location": self.location,
+            "message": self.message,
+            "fix": self.fix,
+            "source": self.source,
+        }

@@ -1,0 +1,1 @@
+"""The HTTP faces' shared parts: the dispatcher, request helpers, mutual TLS."""

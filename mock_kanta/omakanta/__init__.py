@@ -1,0 +1,1 @@
+"""The OmaKanta area: what the client, a guardian and a professional see."""

@@ -1,0 +1,1 @@
+"""The read area: searching and retrieving documents (modelled messages), role profiles, access checks."""

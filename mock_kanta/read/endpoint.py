@@ -1,0 +1,101 @@
+"""The read side on the wire: two Starlette routes for the lean app (see mock_kanta.app).
+
+POST /kanta/shark/haku    query    (RCMR_IN200010FI01 -> RCMR_IN200011FI01, modelled)
+POST /kanta/shark/nouto   retrieve (RCMR_IN200012FI01 -> RCMR_IN200013FI01, modelled)
+
+The paths and interaction ids come from `mock_kanta/core/codes/interactions.yaml` (overridable
+from `<data-dir>/codes/interactions.yaml`). Bodies are `text/xml` (or `application/soap+xml`,
+`application/xml`): the bare request or a SOAP envelope around it; the answer comes back the
+same way. HTTP 200 for AA and AE, 400 for AR, 413 past MOCK_KANTA_MAX_BODY_BYTES, 404 for an
+unknown tenant (X-Mock-Kanta-Tenant).
+
+    routes(services, audit=hook)
+
+`audit(result)` is called once per request with the `query.ReadResult` (who, organisation,
+unit, usage situation, client, documents, outcome, rule ids; `result.audit_fields()`); then the
+request is recorded in the tenant's traffic log (mock_kanta.traffic.service, verdict ok | refused).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mock_kanta.http.requests import XML, BodyTooLarge, read_body, tenant_gone, tenant_of, unknown_tenant
+from mock_kanta.read.service import ReadResult, ReadService
+from mock_kanta.rules import finding
+from mock_kanta.store.db import UnknownTenant
+from mock_kanta.traffic import service as traffic
+
+
+def read_service(services) -> ReadService:
+    """The process's read service (made once per Services)."""
+    service = services.__dict__.get("_read_service")
+    if service is None:
+        service = services.__dict__.setdefault("_read_service", ReadService.from_services(services))
+    return service
+
+
+def paths(services) -> dict[str, str]:
+    """{"query": path, "retrieve": path}: the wire paths (for the Dispatcher and the TLS gate)."""
+    reads = read_service(services)
+    return {kind: reads.interactions[kind].path for kind in ("query", "retrieve")}
+
+
+def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> list[Route]:
+    reads = read_service(services)
+    limit = services.settings.max_body_bytes
+
+    def logged(result: ReadResult, body: bytes | None, content_type: str | None) -> None:
+        """The access log (the `audit` hook), then the traffic log."""
+        if audit is not None:
+            audit(result)
+        traffic.write(services.store, traffic.read_row(result, body, content_type))
+
+    def endpoint(kind: str):
+        def no_tenant(tenant: str) -> Response:
+            result = reads.refuse(kind, tenant, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
+            return _answer(reads, result, 404, None)
+
+        async def handle(request: Request) -> Response:
+            tenant = tenant_of(request, services)
+            if not services.has_tenant(tenant):
+                return no_tenant(tenant)
+            content_type = request.headers.get("content-type")
+            try:
+                try:
+                    body = await read_body(request, limit)
+                except BodyTooLarge as exc:
+                    result = reads.refuse(kind, tenant, [finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
+                    return _answer(reads, result, 413, lambda r: logged(r, None, content_type))
+                client_org = request.scope.get("state", {}).get("client_org")
+                result = reads.handle(kind, tenant, body, content_type, client_org)
+                return _answer(reads, result, 400 if result.ack == "AR" else 200, lambda r: logged(r, body, content_type))
+            except (UnknownTenant, IntegrityError) as exc:  # deleted by another worker since this one cached it
+                if tenant_gone(services, tenant, exc):
+                    return no_tenant(tenant)
+                raise
+
+        handle.__name__ = f"{kind}_endpoint"
+        return handle
+
+    return [Route(reads.interactions[kind].path, endpoint(kind), methods=["POST"]) for kind in ("query", "retrieve")]
+
+
+def _answer(reads: ReadService, result: ReadResult, status: int, audit) -> Response:
+    if audit is not None:
+        audit(result)
+    return Response(reads.response_bytes(result), status_code=status, media_type=XML)
+
+
+def refusal(scope, detail: str, services) -> Response | None:
+    """The mutual-TLS gate's answer on a read path (an AR response with SH-TRN-006), None elsewhere."""
+    for kind, path in paths(services).items():
+        if scope.get("path") == path:
+            reads = read_service(services)
+            result = reads.refuse(kind, services.settings.default_tenant, [finding("SH-TRN-006", "/", detail=detail)])
+            return Response(reads.response_bytes(result), status_code=403, media_type=XML)
+    return None

@@ -1,0 +1,1 @@
+"""The registers area: organisations, units, register usage rights and matters, at the sandbox clock."""

@@ -1,0 +1,1 @@
+"""The archive side's rule families, one module each."""

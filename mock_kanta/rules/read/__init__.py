@@ -1,0 +1,1 @@
+"""The read side's rules (search and retrieve access)."""

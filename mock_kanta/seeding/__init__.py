@@ -1,0 +1,1 @@
+"""Deterministic artificial test data: clients, guardians, matters, rights and cards."""

@@ -1,0 +1,278 @@
+"""Verification of Kanta's XMLDSig profile: one `SignatureResult` per collected signature.
+
+Never raises on hostile input: every problem becomes a field or a message.
+Digests are computed over the document's OWN targets (the first
+`/hl7:ClinicalDocument/hl7:component/hl7:nonXMLBody`, the signature's own
+`hl7fi:signatureTimestamp`), i.e. over what the archive actually keeps; where a
+reference URI would lead an ID resolver elsewhere, `wrapping_problems` says so.
+
+Strict first (whitespace kept). When a digest or the value fails, the same
+elements are checked again with whitespace-only text nodes dropped, as a .NET
+`XmlDocument` with PreserveWhitespace=false does (the public samples need this);
+only the referenced subtrees and SignedInfo are copied for that, never the document.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from lxml import etree
+
+from mock_kanta.signing.xmldsig.parts import Parts, Ref, key_info, read_parts, signed_at
+from mock_kanta.signing.xmldsig.profile import (
+    BODY_PATH,
+    DS,
+    FI,
+    HL7,
+    LSH_PATH,
+    SIGNATURE_TYPE_SYSTEM,
+    c14n,
+    child,
+    id_index,
+    path_of,
+    q,
+    strip_whitespace_copy,
+)
+
+_HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_SIG_CHILDREN = {q(FI, "signatureDescription"), q(FI, "signatureTimestamp"), q(DS, "Signature")}
+_CD = q(HL7, "ClinicalDocument")
+_LSH = q(FI, "localSocialHeader")
+_COLLECTION = q(FI, "signatureCollection")
+_SIGNATURE = q(FI, "signature")
+_COLLECTION_PATH = f"{LSH_PATH}/hl7fi:signatureCollection"
+
+
+@dataclass(frozen=True)
+class SignatureResult:
+    """The check of one `hl7fi:signatureCollection/hl7fi:signature` (no PKI decisions).
+
+    The three *_ok flags come from the strict check (whitespace kept). If that fails
+    and the whitespace-stripped check passes completely, they are all True and
+    `whitespace_tolerant` is set. If neither passes completely, the flags are those of
+    the check with more passes (ties: strict), so a tampered body of a .NET-signed
+    document reads body False, timestamp True, value True.
+    """
+
+    index: int  # 1-based, document order
+    signature_id: str | None
+    location: str  # XPath of the hl7fi:signature
+    description_code: str | None  # signatureDescription/@code: "1" professional, "3" system, "4" Kanta
+    certificate: x509.Certificate | None
+    certificate_error: str | None
+    signed_at: datetime | None  # signatureTimestamp, timezone-aware (UTC)
+    body_digest_ok: bool
+    timestamp_digest_ok: bool
+    value_ok: bool
+    whitespace_tolerant: bool  # verified only with whitespace-only text nodes dropped (.NET quirk)
+    layout_problems: tuple[str, ...] = ()
+    wrapping_problems: tuple[str, ...] = ()
+
+    @property
+    def crypto_ok(self) -> bool:
+        """Both digests and the value verify, and no reference can be wrapped."""
+        return self.body_digest_ok and self.timestamp_digest_ok and self.value_ok and not self.wrapping_problems
+
+
+class _Doc:
+    """Per-document state shared by its signatures: body digests, the ID index, document problems."""
+
+    def __init__(self, root: etree._Element):
+        self.root = root
+        id_el = child(root, q(HL7, "id"))
+        self.doc_id = id_el.get("root") if id_el is not None else None
+        component = child(root, q(HL7, "component"))
+        self.body = child(component, q(HL7, "nonXMLBody")) if component is not None else None
+        self._digests: dict[tuple, bytes | None] = {}
+        self._ids: dict[str, list[etree._Element]] | None = None
+        self.problems: list[str] = []
+        if root.tag != _CD:
+            self.problems.append(f"the root element is {root.tag}, not hl7:ClinicalDocument")
+        if not self.doc_id:
+            self.problems.append("the document has no /hl7:ClinicalDocument/hl7:id/@root, "
+                                 "so #OID<document id> is undefined")
+        if self.body is None:
+            self.problems.append(f"the document has no {BODY_PATH}")
+        elif self.doc_id and self.body.get("ID") != f"OID{self.doc_id}":
+            self.problems.append(f"{BODY_PATH}/@ID is {self.body.get('ID')!r}, expected 'OID{self.doc_id}'")
+
+    @property
+    def ids(self) -> dict[str, list[etree._Element]]:
+        if self._ids is None:
+            self._ids = id_index(self.root)
+        return self._ids
+
+    def body_digest(self, ref: Ref, stripped: bool) -> bytes | None:
+        key = (ref.c14n, ref.prefixes, ref.digest_alg, stripped)
+        if key not in self._digests:
+            self._digests[key] = _digest(self.body, ref, stripped)
+        return self._digests[key]
+
+
+def verify_document(root: etree._Element) -> list[SignatureResult]:
+    """Check every `hl7fi:signatureCollection/hl7fi:signature` of a CDA document, in document order."""
+    doc = _Doc(root)
+    results = []
+    for index, sig in enumerate(_signatures(root), start=1):
+        try:
+            results.append(_verify_one(doc, sig, index))
+        except Exception as exc:  # last resort: hostile input must not raise
+            results.append(SignatureResult(
+                index, sig.get("ID"), _location(sig), None, None, None, None, False, False, False, False,
+                (f"the signature could not be checked: {exc!r}",), ()))
+    return results
+
+
+def _signatures(root: etree._Element) -> list[etree._Element]:
+    return [sig for coll in root.iter(_COLLECTION) for sig in coll.iterchildren(_SIGNATURE)]
+
+
+def _collection_path(collection: etree._Element) -> str:
+    header = collection.getparent()
+    if (header is not None and header.tag == _LSH and header.getparent() is not None
+            and header.getparent().tag == _CD and header.getparent().getparent() is None
+            and child(header, _COLLECTION) is collection):
+        return _COLLECTION_PATH if len(list(header.iterchildren(_COLLECTION))) == 1 else path_of(collection)
+    return path_of(collection)
+
+
+def _location(sig: etree._Element) -> str:
+    collection = sig.getparent()
+    n = list(collection.iterchildren(_SIGNATURE)).index(sig) + 1
+    return f"{_collection_path(collection)}/hl7fi:signature[{n}]"
+
+
+def _verify_one(doc: _Doc, sig: etree._Element, index: int) -> SignatureResult:
+    layout: list[str] = list(doc.problems)
+    wrapping: list[str] = []
+    location = _location(sig)
+    collection_path = location.rsplit("/", 1)[0]
+    if collection_path != _COLLECTION_PATH:
+        layout.append(f"the signatureCollection is at {collection_path}, not {_COLLECTION_PATH}")
+
+    signature_id = sig.get("ID")
+    if not signature_id:
+        layout.append("hl7fi:signature has no ID attribute")
+    for el in sig.iterchildren(tag=etree.Element):
+        if el.tag not in _SIG_CHILDREN:
+            layout.append(f"unexpected element {el.tag} in hl7fi:signature")
+    description = child(sig, q(FI, "signatureDescription"))
+    description_code = None
+    if description is None:
+        layout.append("hl7fi:signatureDescription is missing")
+    else:
+        description_code = description.get("code")
+        if not description_code:
+            layout.append("hl7fi:signatureDescription has no @code")
+        if description.get("codeSystem") != SIGNATURE_TYPE_SYSTEM:
+            layout.append(f"hl7fi:signatureDescription/@codeSystem is {description.get('codeSystem')!r}, "
+                          f"expected {SIGNATURE_TYPE_SYSTEM}")
+
+    parts = read_parts(sig, doc.doc_id, layout)
+    when = signed_at(parts.timestamp, layout)
+    _check_wrapping(doc, parts, wrapping)
+    certificate, public_key, certificate_error = key_info(parts.signature, layout)
+
+    recovered = _recover(parts, public_key)
+    strict = _evaluate(doc, parts, recovered, layout, stripped=False)
+    checks, tolerant = strict, False
+    if not all(strict) and parts.signed_info is not None:
+        relaxed = _evaluate(doc, parts, recovered, [], stripped=True)
+        if all(relaxed):
+            checks, tolerant = relaxed, True
+        elif sum(relaxed) > sum(strict):
+            checks = relaxed  # e.g. a vendor signature over a tampered body: only the body digest fails
+    return SignatureResult(
+        index=index,
+        signature_id=signature_id,
+        location=location,
+        description_code=description_code,
+        certificate=certificate,
+        certificate_error=certificate_error,
+        signed_at=when,
+        body_digest_ok=checks[0],
+        timestamp_digest_ok=checks[1],
+        value_ok=checks[2],
+        whitespace_tolerant=tolerant,
+        layout_problems=tuple(dict.fromkeys(layout)),
+        wrapping_problems=tuple(dict.fromkeys(wrapping)),
+    )
+
+
+def _check_wrapping(doc: _Doc, parts: Parts, wrapping: list[str]) -> None:
+    """Each reference must resolve to exactly one element, and to the intended one."""
+    body_uri = f"#OID{doc.doc_id}" if doc.doc_id else None
+    ts_uri = f"#{parts.timestamp_id}" if parts.timestamp_id else None
+    for ref in parts.all_refs:
+        uri = ref.uri or ""
+        if not uri.startswith("#") or uri.startswith("#xpointer("):
+            continue  # a layout problem already; nothing is resolved by a bare ID
+        found = doc.ids.get(uri[1:], [])
+        if not found:
+            wrapping.append(f"Reference {uri!r} resolves to no element")
+            continue
+        if len(found) > 1:
+            where = ", ".join(path_of(el) for el in found)
+            wrapping.append(f"the ID {uri[1:]!r} of Reference {uri!r} is carried by {len(found)} elements "
+                            f"({where}); it must resolve to exactly one")
+        if uri == body_uri:
+            expected, name = doc.body, BODY_PATH
+        elif uri == ts_uri:
+            expected, name = parts.timestamp, "this signature's own hl7fi:signatureTimestamp"
+        else:
+            continue
+        if expected is not None and expected not in found:
+            where = ", ".join(path_of(el) for el in found)
+            wrapping.append(f"Reference {uri!r} resolves to {where} instead of {name}")
+
+
+def _evaluate(doc: _Doc, parts: Parts, recovered: bytes | None, layout: list[str], *,
+              stripped: bool) -> tuple[bool, bool, bool]:
+    """(body digest, timestamp digest, value) over the strict or the whitespace-stripped elements.
+
+    `recovered` is the hash the RSA PKCS#1 v1.5 SignatureValue carries (recovered once per
+    signature, DigestInfo checked); the value verifies when it equals the hash of the
+    canonical SignedInfo, so the strict and the relaxed check cost one RSA operation."""
+    body_ok = bool(parts.body_refs) and doc.body is not None and all(
+        _same(doc.body_digest(ref, stripped), ref.digest) for ref in parts.body_refs)
+    ts_ok = bool(parts.ts_refs) and parts.timestamp is not None and all(
+        _same(_digest(parts.timestamp, ref, stripped), ref.digest) for ref in parts.ts_refs)
+    value_ok = False
+    if recovered is not None and parts.si_c14n:
+        try:
+            si = strip_whitespace_copy(parts.signed_info) if stripped else parts.signed_info
+            data = c14n(si, parts.si_c14n, parts.si_prefixes)
+            value_ok = _same(hashlib.new(parts.hash_name, data).digest(), recovered)
+        except (etree.C14NError, ValueError) as exc:
+            layout.append(f"SignedInfo could not be canonicalised: {exc}")
+    return body_ok, ts_ok, value_ok
+
+
+def _recover(parts: Parts, public_key) -> bytes | None:
+    """The hash inside the SignatureValue, or None when it is not a valid signature of this key."""
+    if parts.signed_info is None or not parts.hash_name or not parts.value or public_key is None:
+        return None
+    try:
+        return public_key.recover_data_from_signature(parts.value, padding.PKCS1v15(), _HASHES[parts.hash_name]())
+    except (InvalidSignature, ValueError, TypeError):
+        return None
+
+
+def _digest(el: etree._Element | None, ref: Ref, stripped: bool) -> bytes | None:
+    if el is None or ref.c14n is None or ref.digest_alg is None:
+        return None
+    try:
+        return hashlib.new(ref.digest_alg, c14n(strip_whitespace_copy(el) if stripped else el,
+                                                ref.c14n, ref.prefixes)).digest()
+    except (etree.C14NError, ValueError):
+        return None
+
+
+def _same(computed: bytes | None, stated: bytes | None) -> bool:
+    return computed is not None and stated is not None and hmac.compare_digest(computed, stated)

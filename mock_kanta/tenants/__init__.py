@@ -1,0 +1,1 @@
+"""The tenants area: create, reset and delete sandbox tenants."""

@@ -1,0 +1,155 @@
+"""Sandbox tenants: create one with the fixture organisations (and a seed), reset it to them, delete it.
+
+Every tenant has its own registers, clock, access log and traffic; the default tenant is made on the first
+start and cannot be deleted. Creating, resetting and deleting hold the data directory's init lock, so
+several worker processes never half-make a tenant.
+"""
+from __future__ import annotations
+
+import fcntl
+import re
+from contextlib import contextmanager
+
+import yaml
+
+from mock_kanta.seeding.service import seed as load_seed
+from mock_kanta.settings import Settings
+
+TENANT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+MAX_SEED_CLIENTS = 5000
+MAX_SEED_VALUE = 2**31 - 1  # stored in an SQLite integer column
+
+
+class TenantConflict(Exception):
+    """Not allowed on this tenant (the default tenant cannot be deleted)."""
+
+
+def check_tenant_id(tenant) -> str:
+    """The id itself, or ValueError saying what is wrong with it."""
+    if not isinstance(tenant, str) or not TENANT_ID.fullmatch(tenant):
+        raise ValueError(f"tenant id {tenant!r} is not valid: 1-63 characters a-z, 0-9 and '-', "
+                         "starting with a letter or a digit (e.g. scn-abc123)")
+    return tenant
+
+
+def check_seed(seed) -> dict | None:
+    """{"clients": N, "seed": S} checked (N 1-5000, S 0-2**31-1), or None; ValueError otherwise."""
+    if seed is None:
+        return None
+    if not isinstance(seed, dict) or set(seed) - {"clients", "seed"}:
+        raise ValueError('seed must be an object {"clients": N, "seed": S}')
+    clients, value = seed.get("clients", 20), seed.get("seed", 1)
+    if type(clients) is not int or not 1 <= clients <= MAX_SEED_CLIENTS:
+        raise ValueError(f"seed.clients must be an integer from 1 to {MAX_SEED_CLIENTS}, not {clients!r}")
+    if type(value) is not int or not 0 <= value <= MAX_SEED_VALUE:
+        raise ValueError(f"seed.seed must be an integer from 0 to {MAX_SEED_VALUE}, not {value!r}")
+    return {"clients": clients, "seed": value}
+
+
+@contextmanager
+def init_lock(settings: Settings):
+    """The data directory's lock: one process at a time makes the schema and tenants."""
+    with open(settings.data_dir / ".init.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def create(services, tenant: str, name: str | None = None, seed: dict | None = None) -> tuple[dict, bool, list[str]]:
+    """Make a tenant with the fixture organisations, units and matters (as the default tenant has),
+    its own clock and registers; seed it with `mock_kanta.seeding` when `seed` is {"clients": N, "seed": S}.
+    (tenant row, created here?, the seed's summary lines). An existing tenant is left as it is."""
+    check_tenant_id(tenant)
+    seed = check_seed(seed)
+    if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200):
+        raise ValueError("name must be a string of 1 to 200 characters")
+    store, lines = services.store, []
+    with init_lock(services.settings):  # one creator at a time across worker processes
+        created = store.ensure_tenant(tenant, name)
+        if created:
+            services.ensure_tenant(tenant)
+            if seed:
+                store.set_tenant_seed(tenant, seed["clients"], seed["seed"])
+                lines = _seed(services, tenant, seed)
+    return store.tenant(tenant), created, lines
+
+
+def reset(services, tenant: str) -> tuple[dict[str, int], list[str]]:
+    """Wipe everything of the tenant (documents, rights, matters, guardians, access log, traffic,
+    clock, rule modes), load the fixtures again and, if it was made with seed parameters, seed
+    it again. (rows deleted per table, the seed's summary lines); UnknownTenant if none."""
+    with init_lock(services.settings):
+        deleted = services.store.reset_tenant(tenant)
+        services.forget_tenant(tenant)
+        services.ensure_tenant(tenant)
+        seed = services.store.tenant_seed(tenant)
+        lines = _seed(services, tenant, seed) if seed else []
+    return deleted, lines
+
+
+def delete(services, tenant: str) -> dict[str, int]:
+    """Delete a tenant and all it has (not the default tenant: TenantConflict); UnknownTenant if none."""
+    if tenant == services.settings.default_tenant:
+        raise TenantConflict(f"the default tenant {tenant!r} cannot be deleted (reset it instead)")
+    with init_lock(services.settings):
+        deleted = services.store.delete_tenant(tenant)
+    services.forget_tenant(tenant)
+    return deleted
+
+
+def seed_demo(services, clients: int, seed: int) -> list[str]:
+    """Seed the default tenant once (its first start) so trainers and vendors find clients, matters and
+    rights ready; the seed is remembered, so resetting the tenant brings the same data back."""
+    tenant = services.settings.default_tenant
+    with init_lock(services.settings):
+        if clients <= 0 or services.store.tenant_seed(tenant) is not None:
+            return []
+        services.store.set_tenant_seed(tenant, clients, seed)
+        return _seed(services, tenant, {"clients": clients, "seed": seed})
+
+
+def _seed(services, tenant: str, seed: dict) -> list[str]:
+    return load_seed(services, seed["clients"], seed["seed"], tenant=tenant).lines()
+
+
+def _fixture(settings: Settings) -> dict:
+    return yaml.safe_load((settings.fixtures_dir / "organisations.yaml").read_text(encoding="utf-8"))
+
+
+def load_fixture_matters(settings: Settings) -> list[dict]:
+    return [{k: str(v) for k, v in m.items()} for m in _fixture(settings).get("matters") or []]
+
+
+def load_fixture_organisations(settings: Settings) -> tuple[list[dict], list[dict]]:
+    data = _fixture(settings)
+    orgs, units = [], []
+    for org in data["organisations"]:
+        orgs.append(
+            {
+                "oid": str(org["oid"]),
+                "name": org["name"],
+                "kind": org["kind"],
+                "business_id": org.get("business_id"),
+                "municipality": org.get("municipality"),
+                "kanta_from": org.get("kanta_from"),
+                "providers_from": org.get("providers_from"),
+                "verified": bool(org.get("verified", False)),
+                "source": org.get("source"),
+            }
+        )
+        for unit in org.get("units") or []:
+            units.append(
+                {
+                    "oid": str(unit["oid"]),
+                    "organisation_oid": str(org["oid"]),
+                    "name": unit["name"],
+                    "unit_type": unit.get("unit_type", "unit"),
+                    "parent_unit_oid": unit.get("parent_unit_oid"),
+                    "soteri_registered_at": unit.get("soteri_registered_at"),
+                    "verified": bool(unit.get("verified", False)),
+                    "source": unit.get("source"),
+                }
+            )
+    return orgs, units

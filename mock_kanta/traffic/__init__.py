@@ -1,0 +1,1 @@
+"""The traffic log area: every message a tenant received, its API and the live flow pages."""

@@ -1,0 +1,110 @@
+"""Control API: the traffic log (api/traffic.yaml, mounted at /api/v1/traffic)."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort
+
+from mock_kanta.api.common import BASE_PATH, JSON, current_services, current_tenant
+from mock_kanta.traffic import service as traffic
+
+PATH = f"{BASE_PATH}/traffic"
+_CAMEL = {"tenant_id": None, "frame_xml": None, "document_xml": None, "body": None, "findings_json": None,
+          "has_frame": None, "has_document": None, "has_body": None, "content_type": None}
+
+
+def list_traffic(after: int = 0, limit: int = 100, channel: str | None = None, verdict: str | None = None,
+                 client: str | None = None):
+    return page_json(current_services(), current_tenant(), after=after, limit=limit, channel=channel, verdict=verdict, client=client), 200, JSON
+
+
+def get_entry(seq: int):
+    tenant = current_tenant()
+    row = _entry(tenant, seq)
+    body = summary_json(row, names(current_services().store, tenant))
+    body.update(findings=traffic.findings_json(row), contentType=row["content_type"], frameXml=_text(row["frame_xml"]),
+                documentXml=_text(row["document_xml"]), bodyText=_text(row["body"]))
+    return body, 200, JSON
+
+
+def get_frame(seq: int):
+    return _raw(seq, "frame_xml", "frame")
+
+
+def get_document(seq: int):
+    return _raw(seq, "document_xml", "document")
+
+
+def get_body(seq: int):
+    return _raw(seq, "body", "raw body")
+
+
+def page_json(services, tenant: str, *, after: int = 0, limit: int = 100, channel: str | None = None,
+              verdict: str | None = None, client: str | None = None) -> dict:
+    """{"items", "last", "more"}; ValueError for a bad parameter."""
+    if type(after) is not int or after < 0:
+        raise ValueError(f"after must be an integer >= 0, not {after!r}")
+    if type(limit) is not int or not 1 <= limit <= 500:
+        raise ValueError(f"limit must be an integer from 1 to 500, not {limit!r}")
+    if channel is not None and channel not in traffic.CHANNELS:
+        raise ValueError(f"channel {channel!r} is not one of {', '.join(traffic.CHANNELS)}")
+    verdicts = sorted({v for vs in traffic.VERDICTS.values() for v in vs})
+    if verdict is not None and verdict not in verdicts:
+        raise ValueError(f"verdict {verdict!r} is not one of {', '.join(verdicts)}")
+    rows, more = traffic.page(services.store, tenant, after=after, limit=limit, channel=channel, verdict=verdict,
+                              client_id=client)
+    found = names(services.store, tenant) if rows else ({}, {})
+    return {"items": [summary_json(r, found) for r in rows], "last": rows[-1]["seq"] if rows else after, "more": more}
+
+
+def names(store, tenant: str) -> tuple[dict, dict]:
+    """({unit oid: name}, {organisation oid: name}) of the tenant."""
+    return ({u["oid"]: u["name"] for u in store.service_units(tenant)},
+            {o["oid"]: o["name"] for o in store.organisations(tenant)})
+
+
+def summary_json(row: dict, lookup: tuple[dict, dict]) -> dict:
+    """A traffic row as the API lists it (camelCase; organisation and unit names from `names`; links)."""
+    units, orgs = lookup
+    out = {_camel(k): v for k, v in row.items() if _CAMEL.get(k, k) is not None}
+    out["ruleIds"] = json.loads(row["rule_ids"] or "[]")
+    out["documentIds"] = json.loads(row["document_ids"]) if row.get("document_ids") else None
+    out.update(senderName=orgs.get(row["sender_oid"]), unitName=units.get(row["unit_oid"]),
+               registerName=orgs.get(row["register_oid"]))
+    def own(part: str, column: str) -> bool:  # summary rows carry has_*, whole rows the bytes
+        return bool(row[f"has_{part}"]) if f"has_{part}" in row else row.get(column) is not None
+
+    stored_frame = row["stored"] and row["channel"] == "archive"  # a read's frame is its own request
+    frame, document = own("frame", "frame_xml") or stored_frame, own("document", "document_xml") or row["stored"]
+    has_body = own("body", "body")
+    self_path = f"{PATH}/{row['seq']}"
+    out["links"] = {"self": self_path, "frame": f"{self_path}/frame.xml" if frame else None,
+                    "document": f"{self_path}/document.xml" if document else None,
+                    "body": f"{self_path}/body" if has_body else None}
+    return out
+
+
+def _entry(tenant: str, seq: int) -> dict:
+    row = traffic.entry(current_services().store, tenant, seq)
+    if row is None:
+        abort(404, f"No message {seq} in the traffic log of tenant {tenant}.")
+    return row
+
+
+def _raw(seq: int, column: str, what: str) -> Response:
+    tenant = current_tenant()
+    row = _entry(tenant, seq)
+    if row[column] is None:
+        abort(404, f"Message {seq} has no {what} in the traffic log"
+                   + (" (it was not split into parts: see its body)" if row["body"] is not None else "") + ".")
+    media = (row["content_type"] or "application/octet-stream") if column == "body" else "application/xml"
+    return Response(row[column], status=200, content_type=media)
+
+
+def _text(data: bytes | None) -> str | None:
+    return data.decode("utf-8", errors="replace") if data is not None else None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)

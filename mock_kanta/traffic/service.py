@@ -1,0 +1,206 @@
+"""The traffic log: what each message a tenant received looked like and what it was answered.
+
+One row per archive, validation, query and retrieve message, whatever the verdict (table
+`traffic`, mock_kanta/store/traffic_tables.py). The live flow in the web UI and a trainer
+explaining a refusal read it through the control API (/api/v1/traffic).
+
+Writing is cheap on the archive path: an accepted document's row is built from values the
+archive computed already (its access log event and its documents row) and written with one
+prebuilt INSERT inside the document's own transaction; it keeps no bytes (`stored`: the frame,
+document and findings are the stored document's). A refusal's row is written in the
+transaction of its access log event, with the parts as received (at most KEEP_BYTES each).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+
+from mock_kanta.audit.service import iso, submission_event
+from mock_kanta.core.clock import utc_now
+from mock_kanta.core.findings import Finding, Severity
+from mock_kanta.rules import REGISTRY
+from mock_kanta.rules.archive.frame import SERVICE_REQUESTS
+from mock_kanta.store.schema import documents
+from mock_kanta.store.traffic_tables import traffic
+
+KEEP_BYTES = 2 * 1024 * 1024  # per stored part of a message that was not accepted
+CHANNELS = ("archive", "validate", "query", "retrieve")
+VERDICTS = {"archive": ("AA", "AE", "AR"), "validate": ("valid", "invalid"), "query": ("ok", "refused"),
+            "retrieve": ("ok", "refused")}
+INSERT = insert(traffic)  # built once: one row per message
+_FRAME_PREFIX, _DOCUMENT_PREFIX = "/hl7:", "/hl7:ClinicalDocument"
+_SUMMARY = [c for c in traffic.c if c.name not in ("frame_xml", "document_xml", "body", "findings_json")]
+_HAS = [traffic.c.frame_xml.is_not(None).label("has_frame"), traffic.c.document_xml.is_not(None).label("has_document"),
+        traffic.c.body.is_not(None).label("has_body")]
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+def accepted_row(tenant: str, event, document_row: dict) -> dict:
+    """An accepted archive message: from its access log event and the documents row about to be
+    inserted (no parsing, no bytes: they are the stored document's)."""
+    return {
+        "tenant_id": tenant, "at": iso(event.at), "recorded_at": document_row["received_at"], "channel": "archive",
+        "verdict": "AA", "ack": "AA", "transport": document_row["transport"], "sender_oid": document_row["sender_oid"],
+        "unit_oid": event.unit_oid, "person_id": event.person_id, "client_id": document_row["client_id"],
+        "service_request": document_row["service_request"], "register_oid": document_row["register_oid"],
+        "document_id": document_row["document_id"], "usage_situation": document_row["usage_situation"],
+        "message_id": document_row["message_id"], "rule_ids": "[]", "detail": event.action, "stored": True,
+        "truncated": False,
+    }  # the columns left out (findings, bytes) stay NULL: fewer parameters, a cheaper INSERT
+
+
+def message_row(tenant: str, channel: str, verdict: str, *, at: datetime, event=None, parsed=None,
+                findings: list[Finding] = (), ack: str | None = None, body: bytes | None = None,
+                content_type: str | None = None, detail: str | None = None) -> dict:
+    """An archive message that was not accepted, or a validation message: who, where and whose from
+    the access log event (or the parsed message), the parts as received (else the raw body)."""
+    frame = parsed.frame if parsed is not None else None
+    doc = parsed.document if parsed is not None else None
+    if event is None and parsed is not None:
+        event = submission_event(verdict, parsed, findings, at=at)
+    sp = frame.reason(SERVICE_REQUESTS) if frame is not None else None
+    custodian = doc.custodian.id if doc is not None and doc.custodian is not None else None
+    frame_bytes = parsed.frame_bytes if parsed is not None else None
+    document_bytes = parsed.document_bytes if parsed is not None else None
+    if frame_bytes is not None or document_bytes is not None:
+        body = None  # split: the parts are kept instead
+    elif parsed is not None and parsed.body is not None:
+        body, content_type = parsed.body, parsed.content_type or content_type
+    kept = [_bounded(b) for b in (frame_bytes, document_bytes, body)]
+    if detail is None and event is not None and channel == "archive":
+        detail = event.action  # archive | replace | void
+    return {
+        "tenant_id": tenant, "at": iso(at), "recorded_at": iso(utc_now()), "channel": channel, "verdict": verdict,
+        "ack": ack, "transport": parsed.transport if parsed is not None else None,
+        "sender_oid": frame.sender if frame is not None else None,
+        "unit_oid": event.unit_oid if event else None, "person_id": event.person_id if event else None,
+        "client_id": event.client_id if event else None, "service_request": sp.code if sp else None,
+        "register_oid": custodian.root if custodian is not None else None,
+        "document_id": doc.document_id if doc is not None else None, "document_ids": None,
+        "usage_situation": event.usage_situation if event else None,
+        "message_id": ii_text(frame.message_id) if frame is not None else None,
+        "rule_ids": _json(sorted({f.rule_id for f in findings if f.severity is Severity.ERROR})),
+        "findings_json": _json([f.to_json() for f in findings]), "detail": detail,
+        "stored": False, "frame_xml": kept[0][0], "document_xml": kept[1][0], "body": kept[2][0],
+        "content_type": content_type, "truncated": any(k[1] for k in kept),
+    }
+
+
+def read_row(result, body: bytes | None, content_type: str | None) -> dict:
+    """A query or retrieve (a `query.ReadResult`): the request body as the frame; a retrieved
+    document is the stored one."""
+    fields = result.audit_fields()
+    r = result.request
+    retrieved = result.kind == "retrieve" and result.ack == "AA" and bool(result.documents)
+    frame, truncated = _bounded(body)
+    ids = list(fields["document_ids"])
+    return {
+        "tenant_id": result.tenant, "at": iso(result.at or utc_now()), "recorded_at": iso(utc_now()),
+        "channel": result.kind, "verdict": "ok" if result.ack == "AA" else "refused", "ack": result.ack,
+        "transport": f"soap {result.soap_version}" if result.soap_version else ("plain" if r is not None else None),
+        "sender_oid": result.organisation,
+        "unit_oid": result.unit, "person_id": result.registration_number, "client_id": result.client_id,
+        "service_request": None, "register_oid": result.registers[0] if len(result.registers) == 1 else None,
+        "document_id": result.requested_document if result.kind == "retrieve" else None,
+        "document_ids": _json(ids) if result.kind == "query" else None, "usage_situation": result.usage_situation,
+        "message_id": ii_text(r.message_id) if r is not None else None, "rule_ids": _json(list(fields["rule_ids"])),
+        "findings_json": _json([f.to_json() for f in result.findings]), "detail": fields["detail"],
+        "stored": retrieved, "frame_xml": frame, "document_xml": None, "body": None, "content_type": content_type,
+        "truncated": truncated,
+    }
+
+
+def write(store, row: dict) -> int:
+    """Record one row in a transaction of its own; its seq."""
+    with store.engine.begin() as conn:
+        return conn.execute(INSERT, row).inserted_primary_key[0]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def page(store, tenant: str, *, after: int = 0, limit: int = 100, channel: str | None = None,
+         verdict: str | None = None, client_id: str | None = None) -> tuple[list[dict], bool]:
+    """Summary rows after `after`, oldest first, and whether more follow."""
+    where = (traffic.c.tenant_id == tenant) & (traffic.c.seq > after)
+    if channel:
+        where &= traffic.c.channel == channel
+    if verdict:
+        where &= traffic.c.verdict == verdict
+    if client_id:
+        where &= traffic.c.client_id == client_id
+    q = select(*_SUMMARY, *_HAS).where(where).order_by(traffic.c.seq).limit(limit + 1)
+    rows = store._all(q)
+    return rows[:limit], len(rows) > limit
+
+
+def latest(store, tenant: str) -> int:
+    """The tenant's highest seq (0 when nothing was received)."""
+    return store._scalar(select(func.coalesce(func.max(traffic.c.seq), 0)).where(traffic.c.tenant_id == tenant))
+
+
+def entry(store, tenant: str, seq: int) -> dict | None:
+    """One row whole: the frame, document and findings resolved (from the stored document when `stored`)."""
+    q = (select(traffic, documents.c.frame_xml.label("stored_frame"), documents.c.document_xml.label("stored_document"),
+                documents.c.findings_json.label("stored_findings"))
+         .outerjoin(documents, traffic.c.stored & (documents.c.tenant_id == traffic.c.tenant_id)
+                    & (documents.c.document_id == traffic.c.document_id))
+         .where((traffic.c.tenant_id == tenant) & (traffic.c.seq == seq)))
+    row = store._one(q)
+    if row is None:
+        return None
+    stored_frame, stored_document, stored_findings = row.pop("stored_frame"), row.pop("stored_document"), row.pop("stored_findings")
+    if row["stored"]:  # an accepted document's frame, document and findings; a retrieved document
+        if row["channel"] == "archive":
+            row["frame_xml"], row["findings_json"] = stored_frame, stored_findings
+        row["document_xml"] = stored_document
+    return row
+
+
+def findings_json(row: dict) -> list[dict]:
+    """The row's findings as the UI explains them: rule, title, severity, XPath, part, text and fix
+    in fi/sv/en, and source."""
+    return [explain(f) for f in json.loads(row.get("findings_json") or "[]")]
+
+
+def explain(f: dict) -> dict:
+    """A stored finding (Finding.to_json) with the rule's title and the part it points at."""
+    rule = REGISTRY.get(f["rule"])
+    return {"rule": f["rule"], "title": _texts(rule.title) if rule else None, "severity": f["severity"],
+            "xpath": f["location"], "part": part_of(f["location"]), "text": f["message"], "fix": f["fix"],
+            "source": f["source"]}
+
+
+def part_of(xpath: str) -> str:
+    """frame | document | message (the whole message: unreadable, missing parts, transport)."""
+    if xpath.startswith(_DOCUMENT_PREFIX):
+        return "document"
+    return "frame" if xpath.startswith(_FRAME_PREFIX) else "message"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _bounded(data: bytes | None) -> tuple[bytes | None, bool]:
+    if data is None:
+        return None, False
+    return (data[:KEEP_BYTES], True) if len(data) > KEEP_BYTES else (data, False)
+
+
+def _texts(text) -> dict[str, str]:
+    return {"fi": text.fi, "sv": text.sv, "en": text.en}
+
+
+def ii_text(ii) -> str | None:
+    """An instance identifier as root^extension (root alone without one)."""
+    if ii is None:
+        return None
+    return f"{ii.root}^{ii.extension}" if ii.extension else ii.root
+
+
+def _json(values) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
