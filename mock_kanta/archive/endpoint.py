@@ -25,7 +25,7 @@ from mock_kanta.http.requests import (
     unknown_tenant,
 )
 from mock_kanta.rules import finding
-from mock_kanta.store.db import UnknownTenant
+from mock_kanta.store import UnknownTenant
 
 ARCHIVE_PATH = "/kanta/shark/arkisto"
 VALIDATION_PATH = "/shark-validointi/validoi/asiakirja/tulos"

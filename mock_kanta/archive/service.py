@@ -26,8 +26,7 @@ from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
 from mock_kanta.signing import xmldsig
 from mock_kanta.signing.pki import TrustProblem
 from mock_kanta.signing.trust import Trust
-from mock_kanta.store import DuplicateDocument, Store
-from mock_kanta.store.fastpath import PendingDocument, StaleVersion
+from mock_kanta.store import DuplicateDocument, PendingDocument, StaleVersion, Store
 from mock_kanta.traffic import service as traffic
 from mock_kanta.wire import cda, hl7v3, safexml, soap
 from mock_kanta.wire.hl7v3 import AckDetail

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 
-from mock_kanta.store.db import UnknownTenant
+from mock_kanta.store import UnknownTenant
 from mock_kanta.traffic import service as traffic
 from mock_kanta.wire.soap import SOAP11_NS, SOAP12_NS
 

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from mock_kanta.http.requests import XML, BodyTooLarge, read_body, tenant_gone, tenant_of, unknown_tenant
 from mock_kanta.read.service import ReadResult, ReadService
 from mock_kanta.rules import finding
-from mock_kanta.store.db import UnknownTenant
+from mock_kanta.store import UnknownTenant
 from mock_kanta.traffic import service as traffic
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, abort
 
 from mock_kanta.api.common import JSON, current_services
-from mock_kanta.store.db import UnknownTenant
+from mock_kanta.store import UnknownTenant
 from mock_kanta.tenants import service as tenants
 from mock_kanta.tenants.service import TenantConflict
 

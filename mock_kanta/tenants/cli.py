@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from mock_kanta.settings import Settings
-from mock_kanta.store.db import UnknownTenant
+from mock_kanta.store import UnknownTenant
 from mock_kanta.tenants import service as tenants
 from mock_kanta.tenants.service import TenantConflict
 from mock_kanta.wiring import Services
