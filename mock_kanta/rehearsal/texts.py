@@ -4,16 +4,15 @@
     says("error.no_session", id=..., tenant=...)      # {"fi": ..., "sv": ..., "en": ...}
 
 A text holds `{name}` fields filled from keyword arguments; every key gives all three
-languages with the same fields (tests/unit/test_rehearsal_texts.py).
+languages with the same fields (mock_kanta.core.texts checks the file).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from mock_kanta.core.texts import LANGS, fill, in_lang, load_texts
 
-LANGS = ("fi", "sv", "en")
 DEFAULT_LANG = "en"  # the API's plain fields
 TEXTS_FILE = Path(__file__).parent / "texts.yaml"
 
@@ -21,20 +20,12 @@ TEXTS_FILE = Path(__file__).parent / "texts.yaml"
 @lru_cache(maxsize=1)
 def texts() -> dict[str, dict[str, str]]:
     """Every text by dotted key (`group.name`)."""
-    flat: dict[str, dict[str, str]] = {}
-    for group, entries in yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8")).items():
-        for name, entry in entries.items():
-            if not isinstance(entry, dict) or set(entry) != set(LANGS):
-                raise ValueError(f"{TEXTS_FILE.name}: {group}.{name} must give exactly fi, sv and en")
-            flat[f"{group}.{name}"] = {lang: str(entry[lang]) for lang in LANGS}
-    return flat
+    return load_texts(TEXTS_FILE)
 
 
 def say(key: str, lang: str = DEFAULT_LANG, **values) -> str:
     """The text `key` in `lang` (an unknown language: English)."""
-    entry = texts()[key]
-    text = entry[lang] if lang in entry else entry[DEFAULT_LANG]
-    return text.format(**values) if values else text
+    return fill(in_lang(texts()[key], lang, DEFAULT_LANG), **values)
 
 
 def says(key: str, **values) -> dict[str, str]:

@@ -3,7 +3,7 @@
 A step handler builds its problems and evidence from `Msg`s (values may be `Msg`s, `Join`s,
 `RuleText`s or plain values, said in the same language), and the runner says them in every
 language: `say(Msg("answer", ack="AA"), "fi")`. Every text in texts.yaml has the same
-{placeholders} in fi, sv and en (tests/unit/test_scenario_texts.py checks it).
+{placeholders} in fi, sv and en (mock_kanta.core.texts checks the file).
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from mock_kanta.core.texts import LANGS, fill, in_lang, load_texts, placeholders
 from mock_kanta.rules.registry import REGISTRY
 
-LANGS = ("fi", "sv", "en")
+__all__ = ["LANGS", "ByLang", "Join", "Msg", "detail_text", "in_all", "placeholders", "say", "texts"]
+
 TEXTS_FILE = Path(__file__).with_name("texts.yaml")
 _FIX_LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}  # mock_kanta.archive.service.ack_text's labels
 _PART = re.compile(r"\[(fi|sv|en|source)\] ")
@@ -24,11 +24,7 @@ _PART = re.compile(r"\[(fi|sv|en|source)\] ")
 @lru_cache(maxsize=1)
 def texts() -> dict[str, dict[str, str]]:
     """Every text by key: {fi, sv, en}."""
-    data = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
-    for key, entry in data.items():
-        if not isinstance(entry, dict) or set(entry) != set(LANGS):
-            raise ValueError(f"{TEXTS_FILE.name}: {key} must give fi, sv and en")
-    return data
+    return load_texts(TEXTS_FILE)
 
 
 class Msg:
@@ -42,7 +38,7 @@ class Msg:
         self.key, self.values = key, values
 
     def say(self, lang: str = "en") -> str:
-        return texts()[self.key][lang].format(**{k: say(v, lang) for k, v in self.values.items()})
+        return fill(texts()[self.key][lang], **{k: say(v, lang) for k, v in self.values.items()})
 
     def __str__(self) -> str:
         return self.say("en")
@@ -75,7 +71,7 @@ class ByLang:
         self.texts = {k: str(v) for k, v in (texts or {}).items() if v} or {"en": fallback}
 
     def say(self, lang: str = "en") -> str:
-        return self.texts.get(lang) or self.texts.get("en") or next(iter(self.texts.values()))
+        return in_lang(self.texts, lang, "en") or next(iter(self.texts.values()))
 
     def __str__(self) -> str:
         return self.say("en")
@@ -107,7 +103,3 @@ def say(value, lang: str = "en") -> str:
 
 def in_all(value) -> dict[str, str]:
     return {lang: say(value, lang) for lang in LANGS}
-
-
-def placeholders(template: str) -> set[str]:
-    return {m.group(1) for m in re.finditer(r"\{(\w+)", template)}

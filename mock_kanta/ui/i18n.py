@@ -10,10 +10,10 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from flask import g, request
 
-LANGS = ("fi", "sv", "en")
+from mock_kanta.core.texts import LANGS, fill, in_lang, load_texts
+
 DEFAULT_LANG = "fi"
 COOKIE = "mk_lang"
 TEXTS_FILE = Path(__file__).parent / "texts.yaml"
@@ -25,19 +25,7 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def texts() -> dict[str, dict[str, str]]:
     """Every UI text by dotted key (nested YAML groups are joined with dots)."""
-    flat: dict[str, dict[str, str]] = {}
-
-    def walk(prefix: str, node) -> None:
-        if isinstance(node, dict) and set(node) == set(LANGS) and not any(isinstance(v, dict) for v in node.values()):
-            flat[prefix] = {lang: str(node[lang]) for lang in LANGS}
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), value)
-        else:
-            raise ValueError(f"texts.yaml: {prefix} must give fi, sv and en")
-
-    walk("", yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8")))
-    return flat
+    return load_texts(TEXTS_FILE)
 
 
 def current_lang() -> str:
@@ -59,15 +47,15 @@ def text_in(lang: str, key: str, **values) -> str:
     if entry is None:
         log.warning("UI text %s is missing from texts.yaml", key)
         return key
-    text = entry[lang]
-    return text.format(**values) if values else text
+    return fill(entry[lang], **values)
 
 
 def pick(by_lang: dict | None, fallback: str = "") -> str:
     """One language's text out of a {fi, sv, en} dict (rule messages, OmaKanta reasons), Finnish if missing."""
     if not isinstance(by_lang, dict):
         return fallback if by_lang is None else str(by_lang)
-    return str(by_lang.get(current_lang()) or by_lang.get(DEFAULT_LANG) or fallback)
+    given = {lang: text for lang, text in by_lang.items() if text}
+    return str(in_lang(given, current_lang(), DEFAULT_LANG) or fallback)
 
 
 def configure(bp) -> None:
