@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from mock_kanta.core.resources import builtin
+from mock_kanta.core.signatures import TrustProblem
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 ROOT = "root"
@@ -55,12 +56,6 @@ _EXTENDED_KEY_USAGE = {
 
 class ProfileError(ValueError):
     """A certificate request the profile does not allow (validity, unknown profile)."""
-
-
-@dataclass(frozen=True)
-class TrustProblem:
-    kind: str  # "untrusted" | "expired" | "not-yet-valid" | "revoked" | "lost" | "key-usage"
-    detail: str
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,22 @@
-"""A declarative mapping between XML and the frozen dataclasses of `mock_kanta.core.model`.
-
-Each dataclass is described once, as a list of `F(attr, path, kind)` in schema
-order; `read` parses an element with it and `write` builds one back. Paths are
-ElementPath steps with the prefixes of `NS`, so the same string locates a
-finding (`xpath_of`) and finds the node.
+"""The lxml reader and writer of the field declarations in `mock_kanta.wire.paths`: `read` parses an element
+into a frozen dataclass of `mock_kanta.core.model` following its `F(attr, path, kind)` list, `write` builds
+one back. The declarations themselves, `NS` and `xpath_of` live in `wire.paths` (lxml-free) and are
+importable from here as before.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
 from mock_kanta.core.model import II, Coded, PersonName
+from mock_kanta.wire.paths import NS, ORG, F, birth_spec, person_spec, xpath_of
 
-NS = {
-    "hl7": "urn:hl7-org:v3",
-    "hl7fi": "urn:hl7finland",
-    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
-    "ds": "http://www.w3.org/2000/09/xmldsig#",
-}
+__all__ = ["NS", "ORG", "F", "birth_spec", "person_spec", "xpath_of", "read", "write", "field_names"]
+
 _CD_ATTRS = (
     ("code", "code"),
     ("code_system", "codeSystem"),
@@ -30,25 +25,6 @@ _CD_ATTRS = (
     ("null_flavor", "nullFlavor"),
 )
 _II_ATTRS = (("root", "root"), ("extension", "extension"), ("null_flavor", "nullFlavor"))
-
-
-@dataclass(frozen=True)
-class F:
-    """One field: dataclass attribute, element path (relative, '.' for self), kind.
-
-    Kinds: ii, cd, value (@value), code (@code), text, b64 (text without
-    whitespace), name (PersonName), attr:NAME, obj (nested `spec` of `cls`).
-    `many` collects every match into a tuple. `nullable` fields that are None
-    are still written, as `nullFlavor="NA"` (CDA requires the element).
-    """
-
-    attr: str
-    path: str
-    kind: str
-    cls: type | None = None
-    spec: tuple["F", ...] = ()
-    many: bool = False
-    nullable: bool = False
 
 
 def _own_text(el: etree._Element) -> str:
@@ -222,27 +198,5 @@ def write(el: etree._Element, obj: Any, spec: tuple[F, ...]) -> etree._Element:
     return el
 
 
-def person_spec(person_step: str, *extra: F) -> tuple[F, ...]:
-    """An id plus a name under `person_step` (assignedPerson, patient, patientPerson), plus extras."""
-    return (F("id", "hl7:id", "ii"), F("name", f"{person_step}/hl7:name", "name"), *extra)
-
-
-def birth_spec(person_step: str) -> tuple[F, ...]:
-    """Gender and birth time of a client, under `person_step`."""
-    return (
-        F("gender", f"{person_step}/hl7:administrativeGenderCode", "cd"),
-        F("birth_time", f"{person_step}/hl7:birthTime", "value"),
-    )
-
-
-ORG = (F("id", "hl7:id", "ii"), F("name", "hl7:name", "text"))
-
-
 def field_names(cls: type) -> set[str]:
     return {f.name for f in fields(cls)}
-
-
-def xpath_of(base: str, *steps: str, attr: str | None = None) -> str:
-    """An absolute XPath for a finding: base plus relative steps, optional attribute."""
-    path = "/".join([base, *(s for s in steps if s and s != ".")])
-    return f"{path}/@{attr}" if attr else path
