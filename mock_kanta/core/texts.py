@@ -6,7 +6,7 @@
 
 In the file, a group is a mapping that holds mappings (groups nest); any other value is an entry and must
 give exactly fi, sv and en, each a text with the same {placeholders}. `load_texts` refuses any other entry
-and names its key.
+and names its key; `check_entry` checks one such entry from elsewhere (a rule's title).
 """
 from __future__ import annotations
 
@@ -49,18 +49,24 @@ def in_lang(by_lang: Mapping[str, str], lang: str | None, default: str) -> str |
     return None
 
 
+def check_entry(where: str, entry) -> dict[str, str]:
+    """`entry` if it gives exactly fi, sv and en, each a text with the same {placeholders}; else a ValueError
+    that begins with `where`."""
+    if not isinstance(entry, dict) or set(entry) != set(LANGS) or not all(isinstance(v, str) for v in entry.values()):
+        raise ValueError(f"{where} must give exactly fi, sv and en, each a text")
+    try:
+        named = {lang: placeholders(entry[lang]) for lang in LANGS}
+    except ValueError as exc:  # a lone brace
+        raise ValueError(f"{where}: {exc}") from None
+    if not named["fi"] == named["sv"] == named["en"]:
+        said = "; ".join(f"{lang}: {', '.join(sorted(names)) or 'none'}" for lang, names in named.items())
+        raise ValueError(f"{where} must have the same placeholders in fi, sv and en ({said})")
+    return dict(entry)
+
+
 def _walk(path: Path, key: str, node, found: dict[str, dict[str, str]]) -> None:
     if isinstance(node, dict) and any(isinstance(value, dict) for value in node.values()):  # a group
         for name, value in node.items():
             _walk(path, f"{key}.{name}" if key else str(name), value, found)
-        return
-    if not isinstance(node, dict) or set(node) != set(LANGS) or not all(isinstance(v, str) for v in node.values()):
-        raise ValueError(f"{path}: {key or 'the file'} must give exactly fi, sv and en, each a text")
-    try:
-        named = {lang: placeholders(node[lang]) for lang in LANGS}
-    except ValueError as exc:  # a lone brace
-        raise ValueError(f"{path}: {key}: {exc}") from None
-    if not named["fi"] == named["sv"] == named["en"]:
-        said = "; ".join(f"{lang}: {', '.join(sorted(names)) or 'none'}" for lang, names in named.items())
-        raise ValueError(f"{path}: {key} must have the same placeholders in fi, sv and en ({said})")
-    found[key] = dict(node)
+    else:
+        found[key] = check_entry(f"{path}: {key or 'the file'}", node)

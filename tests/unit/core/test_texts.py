@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_kanta.core.texts import fill, in_lang, load_texts, placeholders
+from mock_kanta.core.texts import check_entry, fill, in_lang, load_texts, placeholders
 
 GOOD = """
 nav:
@@ -48,6 +48,13 @@ def test_a_broken_entry_is_refused_naming_its_key(tmp_path, entry, says):
 def test_an_empty_file_is_refused(tmp_path):
     with pytest.raises(ValueError, match="the file must give exactly fi, sv and en"):
         load_texts(_file(tmp_path, ""))
+
+
+def test_one_entry_is_checked_naming_where_it_is():
+    assert check_entry("SH-X title", {"fi": "{n} a", "sv": "{n} b", "en": "{n} c"}) == {"fi": "{n} a", "sv": "{n} b",
+                                                                                          "en": "{n} c"}
+    with pytest.raises(ValueError, match=r"^SH-X title must have the same placeholders in fi, sv and en \(fi: n; sv: n; en: m\)"):
+        check_entry("SH-X title", {"fi": "{n} a", "sv": "{n} b", "en": "{m} c"})
 
 
 def test_fill_keeps_a_placeholder_it_has_no_value_for():
