@@ -8,15 +8,16 @@ kanta-facts §9: this shape is modelled).
 
 Every function takes `lang` (fi, sv or en; English by default): the explanations, evidence
 lines and header values are in that language (texts.yaml; a session closed before the texts
-were multilingual falls back to its English). The HTML header's labels stay in all three.
+were multilingual falls back to its English), and so are the common report's labels. The HTML
+header's labels stay in all three. The page is `mock_kanta/reports/templates/session_report.html`.
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS, pick_lang, say
-from mock_kanta.reports import Case, Item, Report, html_report, junit_xml, report_to_dict, write_reports
+from mock_kanta.reports import Case, Item, Report, junit_xml, report_to_dict, write_reports
+from mock_kanta.reports.rendering import render
 
 _ROWS = ("organisation", "organiser", "system", "test", "date", "result")
 
@@ -37,7 +38,8 @@ def to_report(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> Repor
     return Report(title=f"{name}: {_org(result['organisation'])}" + ("" if _final(result) else say("report.provisional", lang)),
                   cases=[Case(result["id"], f"{title[lang]} ({title[other]})", items,
                               source=result["checklist"]["file"], properties=properties(result, lang))],
-                  target=target or say("report.target", lang, tenant=result["tenant"]), started_at=result["openedRealAt"])
+                  target=target or say("report.target", lang, tenant=result["tenant"]), started_at=result["openedRealAt"],
+                  lang=lang)
 
 
 def properties(result: dict, lang: str = DEFAULT_LANG) -> dict[str, str]:
@@ -66,11 +68,9 @@ def result_line(result: dict, lang: str = DEFAULT_LANG) -> str:
 
 
 def report_html(result: dict, target: str = "", lang: str = DEFAULT_LANG, report: Report | None = None) -> str:
-    """The common HTML report (of `report`, else built from `result`) with the rehearsal header inserted after its title."""
-    page = html_report(report or to_report(result, target, lang))
-    head = "</h1>"
-    at = page.find(head)
-    return page if at < 0 else page[:at + len(head)] + header_html(result, lang) + page[at + len(head):]
+    """The common HTML report (of `report`, else built from `result`) with the rehearsal header after its title."""
+    report = report or to_report(result, target, lang)
+    return render("session_report.html", report.lang, report=report, header=_header(result, report.lang))
 
 
 def report_junit(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> bytes:
@@ -91,25 +91,7 @@ def write_session_reports(result: dict, out_dir: Path | str, stem: str | None = 
 def header_html(result: dict, lang: str = DEFAULT_LANG) -> str:
     """The header: labels in fi, sv and en (a form), values in `lang`."""
     lang = pick_lang(lang)
-    e = html.escape
-    values = _values(result, lang)
-    status = "passed" if result["result"] == "passed" and _final(result) else "failed"
-    out = [f'<section class="rehearsal-header" aria-label="{e(say("report.head", lang))}">',
-           f'<h2>{e(_all("report.head", " · "))}</h2><table><tbody>']
-    for key in _ROWS:
-        if values[key] is not None:
-            cls = f' class="badge {status}"' if key == "result" else ""
-            out.append(f"<tr><th scope=\"row\">{e(_all(f'report.row_{key}'))}</th><td{cls}>{e(values[key])}</td></tr>")
-    out.append(f'</tbody></table><table><thead><tr><th scope="col">#</th><th scope="col">{e(_all("report.item"))}</th>'
-               f'<th scope="col">{e(_all("report.row_result"))}</th></tr></thead><tbody>')
-    for item in result["items"]:
-        words = _all(f"report.item_{item['status']}")
-        cls = "passed" if item["status"] == "met" else "failed"
-        title = item["title"]
-        rest = "".join(f"<br><small>{e(title[other])}</small>" for other in LANGS if other != lang)
-        out.append(f"<tr><td>{e(item['id'])}</td><td>{e(title[lang])}{rest}</td><td class=\"badge {cls}\">{e(words)}</td></tr>")
-    out.append(f"</tbody></table><p><small>{e(modelled(lang))} {e(result['checklist']['source'])}</small></p></section>")
-    return "".join(out)
+    return render("session_header.html", lang, header=_header(result, lang))
 
 
 def item_text(item: dict, name: str, lang: str = DEFAULT_LANG) -> str:
@@ -131,6 +113,20 @@ def _item(i: dict, lang: str) -> Item:
         return Item(name, "passed", why=say("report.met", lang, looked_for=item_text(i, "lookedFor", lang)), evidence=lines)
     lines += [say("report.near_miss", lang, text=record_text(r, lang)) for r in i["nearMisses"]]
     return Item(name, "failed", why=item_text(i, "why", lang), evidence=lines)
+
+
+def _header(result: dict, lang: str) -> dict:
+    """What the header shows (session_header.html lays it out)."""
+    values = _values(result, lang)
+    verdict = "passed" if result["result"] == "passed" and _final(result) else "failed"
+    rows = [{"label": _all(f"report.row_{key}"), "value": values[key], "badge": verdict if key == "result" else None}
+            for key in _ROWS if values[key] is not None]
+    checklist = [{"id": item["id"], "title": item["title"][lang], "others": [item["title"][o] for o in LANGS if o != lang],
+              "badge": "passed" if item["status"] == "met" else "failed", "word": _all(f"report.item_{item['status']}")}
+             for item in result["items"]]
+    return {"name": say("report.head", lang), "heading": _all("report.head"), "rows": rows, "checklist": checklist,
+            "item": _all("report.item"), "result": _all("report.row_result"), "modelled": modelled(lang),
+            "source": result["checklist"]["source"]}
 
 
 def _values(result: dict, lang: str) -> dict:
