@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 import connexion
-from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,6 +31,7 @@ from mock_kanta.registers import pages as registers_pages
 from mock_kanta.rehearsal import pages as rehearsal_pages
 from mock_kanta.scenario import pages as trainer_pages
 from mock_kanta.settings import Settings
+from mock_kanta.store import ConstraintViolation
 from mock_kanta.traffic.pages import events as flow_events
 from mock_kanta.traffic.pages import flow as flow_pages
 from mock_kanta.traffic.pages import messages as message_pages
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services
     control.add_error_handler(UnicodeDecodeError, undecodable_body)  # a JSON body that is not UTF-8: 400, not 500
-    control.add_error_handler(IntegrityError, store_refused)  # e.g. the tenant deleted mid-request: 404, not 500
+    control.add_error_handler(ConstraintViolation, store_refused)  # e.g. the tenant deleted mid-request: 404, not 500
     control.add_api(API_SPEC.name, base_path="/api/v1", strict_validation=True, validate_responses=False)
     areas = [extra for extra in sorted(API_SPEC.parent.glob("*.yaml")) if extra != API_SPEC]
     for extra in areas:  # one spec per area: api/<area>.yaml at /api/v1/<area>

@@ -3,10 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import mock_kanta.store.audit_tables  # noqa: F401  (registers the access log's tables)
-import mock_kanta.store.people_tables  # noqa: F401  (guardians)
-import mock_kanta.store.rehearsal_tables  # noqa: F401  (graded rehearsal sessions)
-import mock_kanta.store.traffic_tables  # noqa: F401  (the traffic log)
 from mock_kanta.archive.service import Archive
 from mock_kanta.archivist import service as archivist
 from mock_kanta.audit.service import AuditLog

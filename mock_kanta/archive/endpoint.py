@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,7 +24,7 @@ from mock_kanta.http.requests import (
     unknown_tenant,
 )
 from mock_kanta.rules import finding
-from mock_kanta.store import UnknownTenant
+from mock_kanta.store import ConstraintViolation, UnknownTenant
 
 ARCHIVE_PATH = "/kanta/shark/arkisto"
 VALIDATION_PATH = "/shark-validointi/validoi/asiakirja/tulos"
@@ -70,7 +69,7 @@ class ArchiveEndpoint:
         client_org = state.get("client_org") if state else None
         try:
             outcome = await archive.archive_async(tenant, body, content_type, client_org)
-        except (UnknownTenant, IntegrityError) as exc:
+        except (UnknownTenant, ConstraintViolation) as exc:
             if tenant_gone(services, tenant, exc):
                 return await self._no_tenant(send, tenant)
             raise
@@ -125,7 +124,7 @@ def routes(services) -> list[Route]:
             return JSONResponse(shark.failure(None, [f]), status_code=413)
         try:
             status, payload = shark.validate(archive, body, tenant, request.headers.get("content-type"))
-        except (UnknownTenant, IntegrityError) as exc:
+        except (UnknownTenant, ConstraintViolation) as exc:
             if tenant_gone(services, tenant, exc):
                 return JSONResponse(shark.failure(None, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))]),
                                     status_code=404)

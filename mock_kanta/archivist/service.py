@@ -22,11 +22,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from cryptography.x509.oid import NameOID
-from sqlalchemy import distinct, func, select
 
 from mock_kanta.signing.xmldsig import verify_document
-from mock_kanta.store.db import SUMMARY_COLUMNS
-from mock_kanta.store.schema import documents
+from mock_kanta.store.queries import archivist as archivist_rows
+from mock_kanta.store.queries.archivist import RegisterFilter, documents_page  # noqa: F401  (the view's page)
 from mock_kanta.wire import cda, hl7v3, safexml
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -35,7 +34,6 @@ DOCUMENT_TYPE_SYSTEM = "1.2.246.537.6.1506.201701"
 DOCUMENT_GROUP_SYSTEM = "1.2.246.537.6.1505.201601"
 AUTH_METHOD_SYSTEM = "1.2.246.537.5.40128.2006"
 DATE_FIELDS = ("received", "effective")
-_WARNING = '"severity": "warning"'  # as json.dumps writes a finding (archive.Archive._row)
 
 
 class _Lru:
@@ -82,38 +80,22 @@ def _key(store, tenant: str, document_id: str, received_at: str | None) -> tuple
 
 def where(tenant: str, register_oid: str, *, client: str | None = None, sender: str | None = None,
           date_from: date | None = None, date_to: date | None = None, date_field: str = "received",
-          status: str | None = None, document_type: str | None = None, unit: str | None = None):
-    """The SQL condition of a register's documents under the filters (dates inclusive, Helsinki days)."""
+          status: str | None = None, document_type: str | None = None, unit: str | None = None) -> RegisterFilter:
+    """A register's documents under the filters (dates inclusive, Helsinki days)."""
     if date_field not in DATE_FIELDS:
         raise ValueError(f"date_field must be one of {DATE_FIELDS}, not {date_field!r}")
-    cond = (documents.c.tenant_id == tenant) & (documents.c.register_oid == register_oid)
-    for column, value in ((documents.c.client_id, client), (documents.c.sender_oid, sender), (documents.c.status, status),
-                          (documents.c.document_type, document_type), (documents.c.service_unit_oid, unit)):
-        if value:
-            cond = cond & (column == value)
     if date_field == "received":  # received_at: ISO instants in UTC, same format in every row
-        if date_from:
-            cond = cond & (documents.c.received_at >= _utc_start(date_from))
-        if date_to:
-            cond = cond & (documents.c.received_at < _utc_start(date_to + timedelta(days=1)))
+        bounds = {"received_from": _utc_start(date_from) if date_from else None,
+                  "received_before": _utc_start(date_to + timedelta(days=1)) if date_to else None}
     else:  # effective_time: HL7 TS as written (local time): compare its YYYYMMDD
-        day = func.substr(documents.c.effective_time, 1, 8)
-        if date_from:
-            cond = cond & (day >= date_from.strftime("%Y%m%d"))
-        if date_to:
-            cond = cond & (day <= date_to.strftime("%Y%m%d"))
-    return cond
+        bounds = {"effective_from": date_from.strftime("%Y%m%d") if date_from else None,
+                  "effective_to": date_to.strftime("%Y%m%d") if date_to else None}
+    return RegisterFilter(tenant, register_oid, client=client, sender=sender, status=status,
+                          document_type=document_type, unit=unit, **bounds)
 
 
 def _utc_start(day: date) -> str:
     return datetime.combine(day, time(0), HELSINKI).astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def documents_page(store, cond, *, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    """One page of document rows (no XML), newest arrival first, and the total under `cond`."""
-    rows = _all(store, select(*SUMMARY_COLUMNS).where(cond).order_by(documents.c.seq.desc()).limit(limit).offset(offset))
-    total = _scalar(store, select(func.count()).select_from(documents).where(cond))
-    return rows, total
 
 
 def version_sets(store, tenant: str, set_ids) -> dict[str, list[dict]]:
@@ -121,12 +103,8 @@ def version_sets(store, tenant: str, set_ids) -> dict[str, list[dict]]:
     set_ids = sorted({s for s in set_ids if s})
     if not set_ids:
         return {}
-    cols = [documents.c.set_id, documents.c.document_id, documents.c.version, documents.c.status, documents.c.received_at,
-            documents.c.register_oid]
-    q = (select(*cols).where((documents.c.tenant_id == tenant) & documents.c.set_id.in_(set_ids))
-         .order_by(documents.c.set_id, documents.c.version, documents.c.seq))
     sets: dict[str, list[dict]] = {}
-    for row in _all(store, q):
+    for row in archivist_rows.version_sets(store, tenant, set_ids):
         sets.setdefault(row.pop("set_id"), []).append(row)
     return sets
 
@@ -225,9 +203,7 @@ def provenances(store, tenant: str, rows: list[dict]) -> dict[str, dict]:
         else:
             out[row["document_id"]] = cached
     if missing:
-        q = select(documents.c.document_id, documents.c.received_at, documents.c.frame_xml, documents.c.document_xml).where(
-            (documents.c.tenant_id == tenant) & documents.c.document_id.in_(missing))
-        for raw in _all(store, q):
+        for raw in archivist_rows.stored_bytes(store, tenant, missing):
             prov = read_provenance(raw["frame_xml"], raw["document_xml"])
             _PROVENANCE.put(_key(store, tenant, raw["document_id"], raw["received_at"]), prov)
             out[raw["document_id"]] = prov
@@ -298,33 +274,20 @@ def document_xml(store, tenant: str, document_ids) -> dict[str, bytes]:
     ids = list(document_ids)
     if not ids:
         return {}
-    q = select(documents.c.document_id, documents.c.document_xml).where(
-        (documents.c.tenant_id == tenant) & documents.c.document_id.in_(ids))
-    return {r["document_id"]: r["document_xml"] for r in _all(store, q)}
+    return {r["document_id"]: r["document_xml"] for r in archivist_rows.stored_bytes(store, tenant, ids, frames=False)}
 
 
 # --- the register summary ----------------------------------------------------------------------
 
 
-def summary(store, cond) -> dict:
-    """Counts under `cond`: total, clients, arrivals, and by sender, document type, status, unit, service request."""
-    def grouped(*cols):
-        q = select(*cols, func.count().label("n")).where(cond).group_by(*cols).order_by(func.count().desc(), *cols)
-        return _all(store, q)
-
-    head = _one(store, select(func.count().label("total"), func.count(distinct(documents.c.client_id)).label("clients"),
-                              func.min(documents.c.received_at).label("first"),
-                              func.max(documents.c.received_at).label("last")).where(cond))
-    with_warnings = _scalar(store, select(func.count()).select_from(documents)
-                            .where(cond & documents.c.findings_json.contains(_WARNING)))
+def summary(store, where: RegisterFilter) -> dict:
+    """Counts under the filter: total, clients, arrivals, and by sender, document type, status, unit, service request."""
+    counts = archivist_rows.summary(store, where)
     return {
-        "total": head["total"], "clients": head["clients"], "firstReceivedAt": head["first"], "lastReceivedAt": head["last"],
-        "withWarnings": with_warnings,
-        "bySender": grouped(documents.c.sender_oid),
-        "byDocumentType": grouped(documents.c.document_group, documents.c.document_type),
-        "byStatus": grouped(documents.c.status),
-        "byServiceUnit": grouped(documents.c.service_unit_oid),
-        "byServiceRequest": grouped(documents.c.service_request),
+        "total": counts["total"], "clients": counts["clients"], "firstReceivedAt": counts["first"],
+        "lastReceivedAt": counts["last"], "withWarnings": counts["with_warnings"],
+        "bySender": counts["by_sender"], "byDocumentType": counts["by_document_type"], "byStatus": counts["by_status"],
+        "byServiceUnit": counts["by_service_unit"], "byServiceRequest": counts["by_service_request"],
     }
 
 
@@ -338,18 +301,3 @@ def document_type_display(codes, row: dict) -> str | None:
         return codes.display(DOCUMENT_GROUP_SYSTEM, row["document_group"])
     return None
 
-
-def _all(store, q) -> list[dict]:
-    """Rows of a query as dicts, through the store's engine."""
-    with store.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
-
-
-def _one(store, q) -> dict | None:
-    rows = _all(store, q.limit(1))
-    return rows[0] if rows else None
-
-
-def _scalar(store, q):
-    with store.engine.connect() as conn:
-        return conn.execute(q).scalar()

@@ -2,46 +2,31 @@
 
 Each event's `hash` is SHA-256 over a canonical JSON of its stored fields, `prev_hash`
 included (the previous event's hash in the same tenant, "" for the first), so a changed,
-deleted or reordered row breaks the chain at a place `verify` names.
+deleted or reordered row breaks the chain at a place `verify` names (`mock_kanta.core.audit_chain`).
 
-Appending is safe with several worker processes on SQLite: `record` first INSERTs the row
-(the first write of a transaction takes SQLite's single write lock, waiting on busy_timeout),
-then, still holding the lock, reads the previous event and seals the row with prev_hash and
-hash. No other writer can commit in between, so two events never share a predecessor. Inside
-the caller's transaction (`conn`), the caller's own earlier writes hold the same lock.
+Appending is safe with several worker processes on SQLite: the store appends in a write transaction
+that takes the database's write lock first, then reads the tenant's chain end and inserts the event
+sealed after it (`mock_kanta.store.queries.audit.append`). No other writer can commit in between, so
+two events never share a predecessor. Inside the caller's transaction (`within`), that one holds the lock.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, insert, select, text, update
-
+from mock_kanta.core.audit_chain import chain_hash
 from mock_kanta.core.clock import SandboxClock, utc_now
 from mock_kanta.core.findings import Severity
 from mock_kanta.rules.archive.frame import USAGE_SITUATIONS
 from mock_kanta.signing.pki import readable_name
-from mock_kanta.store.audit_tables import audit_anchors, audit_events
+from mock_kanta.store.queries import audit as audit_rows
 
 OUTCOMES = frozenset({"AA", "AE", "AR", "ok", "refused"})
 LOG_REQUEST, PURGE = "log-request", "purge"
 CLIENT_LOG_YEARS = 2  # Client Data Act 703/2023 §11: older logs only for a special reason
 RETENTION_YEARS = 12  # [K] the Keusote guide (keusote-liittymisopas); not verified elsewhere
-
-# The stored fields the hash covers: all but `seq` (the chain itself orders) and `hash`.
-HASHED = ("tenant_id", "at", "recorded_at", "action", "outcome", "person_id", "card_serial", "card_subject",
-          "organisation_oid", "unit_oid", "usage_situation", "client_id", "document_ids", "rule_ids", "detail", "prev_hash")
-
-# Built once: `record` is on the archive's path (measured: 0.25 ms of statements per event instead of 1.1 ms).
-_INSERT = insert(audit_events)
-_LAST_HASH = (select(audit_events.c.hash)
-              .where((audit_events.c.tenant_id == bindparam("tenant")) & (audit_events.c.seq < bindparam("before")))
-              .order_by(audit_events.c.seq.desc()).limit(1))
-_SEAL = (update(audit_events).where(audit_events.c.seq == bindparam("sealed_seq"))
-         .values(prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash"), detail=bindparam("new_detail")))
 
 
 @dataclass(frozen=True)
@@ -123,69 +108,54 @@ class AuditLog:
 
     # --- writing ---------------------------------------------------------------------
 
-    def record(self, tenant: str, event: AuditEvent, *, conn=None) -> AuditEvent:
-        """Append one event; inside the caller's transaction when `conn` is given (it commits or rolls back with it)."""
+    def record(self, tenant: str, event: AuditEvent, *, within=None) -> AuditEvent:
+        """Append one event; inside the caller's transaction when `within` (a `Store.transaction()`) is given
+        (it commits or rolls back with it)."""
         if event.outcome not in OUTCOMES:
             raise ValueError(f"outcome {event.outcome!r} is not one of {sorted(OUTCOMES)}")
         if not event.action:
             raise ValueError("an event needs an action")
-        at = event.at or self.clock.now(tenant)
-        if conn is not None:
-            return self._append(conn, tenant, event, at)
-        with self.store.engine.begin() as c:
-            return self._append(c, tenant, event, at)
-
-    def _append(self, conn, tenant: str, event: AuditEvent, at: datetime) -> AuditEvent:
-        seq, row = self._reserve(conn, tenant, event, at)
-        return self._seal(conn, tenant, seq, row)
-
-    @staticmethod
-    def _reserve(conn, tenant: str, event: AuditEvent, at: datetime) -> tuple[int, dict]:
-        """Insert the event's row unsealed (see `_insert_unsealed`)."""
-        row = event_row(tenant, event, at)
-        return _insert_unsealed(conn, tenant, row), row
-
-    @staticmethod
-    def _seal(conn, tenant: str, seq: int, row: dict) -> AuditEvent:
-        row = {**row, "prev_hash": _chain_end(conn, tenant, before=seq)}
-        row["hash"] = chain_hash(row)
-        conn.execute(_SEAL, {"sealed_seq": seq, "new_prev_hash": row["prev_hash"], "new_hash": row["hash"], "new_detail": row["detail"]})
-        return AuditEvent.from_row({**row, "seq": seq})
+        row = event_row(tenant, event, event.at or self.clock.now(tenant))
+        with self.store.transaction(within) as session:
+            return AuditEvent.from_row(audit_rows.append(session, tenant, row))
 
     # --- verifying ---------------------------------------------------------------------
 
     def verify(self, tenant: str | None = None) -> VerifyResult:
         """Walk each tenant's chain in seq order; stop at the first break."""
         checked, heads = 0, {}
-        with self.store.engine.connect() as conn:
-            for t in [tenant] if tenant else _tenants(conn):
-                anchor = _anchor(conn, t)
-                expected, prev_seq = (anchor["anchor_hash"], anchor["purged_through_seq"]) if anchor else ("", None)
-                rows = conn.execute(select(audit_events).where(audit_events.c.tenant_id == t).order_by(audit_events.c.seq))
-                for r in rows:
-                    row = dict(r._mapping)
-                    problem = _break(conn, t, row, expected, prev_seq)
-                    if problem:
-                        return VerifyResult(False, checked, t, row["seq"], *problem, heads=heads)
-                    checked, expected, prev_seq = checked + 1, row["hash"], row["seq"]
-                    heads[t] = {"seq": row["seq"], "hash": row["hash"]}
+        for t in [tenant] if tenant else audit_rows.chain_tenants(self.store):
+            anchor = audit_rows.newest_anchor(self.store, t)
+            expected, prev_seq = (anchor["anchor_hash"], anchor["purged_through_seq"]) if anchor else ("", None)
+            for row in audit_rows.chain(self.store, t):
+                problem = self._break(t, row, expected, prev_seq)
+                if problem:
+                    return VerifyResult(False, checked, t, row["seq"], *problem, heads=heads)
+                checked, expected, prev_seq = checked + 1, row["hash"], row["seq"]
+                heads[t] = {"seq": row["seq"], "hash": row["hash"]}
         return VerifyResult(True, checked, heads=heads)
+
+    def _break(self, tenant: str, row: dict, expected: str, prev_seq: int | None) -> tuple[str, str] | None:
+        """(problem, detail) if this row breaks the chain, else None."""
+        seq = row["seq"]
+        if chain_hash(row) != row["hash"]:
+            return "changed", f"seq {seq}: its content no longer matches its hash (a column was changed)"
+        if row["prev_hash"] == expected:
+            return None
+        before = f"seq {prev_seq}" if prev_seq is not None else "the start of the log"
+        found = audit_rows.seq_of_hash(self.store, tenant, row["prev_hash"])
+        if found is None:
+            return "deleted", (f"seq {seq}: the event it follows is not in the log: a row between {before} and seq {seq} "
+                               f"was deleted (or {before} was changed and re-hashed)")
+        return "reordered", f"seq {seq}: it follows seq {found} in the chain, but comes after {before}"
 
     # --- reading -------------------------------------------------------------------------
 
     def events(self, tenant: str, *, client_id: str | None = None, action: str | None = None,
                limit: int = 50, offset: int = 0) -> tuple[list[AuditEvent], int]:
         """One page of the tenant's events, newest first, and how many match."""
-        where = audit_events.c.tenant_id == tenant
-        if client_id:
-            where &= audit_events.c.client_id == client_id
-        if action:
-            where &= audit_events.c.action == action
-        q = select(audit_events).where(where).order_by(audit_events.c.seq.desc()).limit(limit).offset(offset)
-        with self.store.engine.connect() as conn:
-            rows = [AuditEvent.from_row(dict(r._mapping)) for r in conn.execute(q)]
-            total = conn.execute(select(func.count()).select_from(audit_events).where(where)).scalar()
-        return rows, total
+        found, total = audit_rows.events_page(self.store, tenant, client_id=client_id, action=action, limit=limit, offset=offset)
+        return [AuditEvent.from_row(r) for r in found], total
 
     def client_log(self, tenant: str, client_id: str, *, since: datetime | None = None, until: datetime | None = None,
                    requested_by: str | None = None) -> ClientLog:
@@ -197,13 +167,8 @@ class AuditLog:
         since = utc(since) if since else years_before(until, CLIENT_LOG_YEARS)
         if since > until:
             raise ValueError(f"since {iso(since)} is after until {iso(until)}")
-        c = audit_events.c
-        q = (select(audit_events)
-             .where((c.tenant_id == tenant) & (c.client_id == client_id) & (c.at >= iso(since)) & (c.at <= iso(until))
-                    & (c.action != LOG_REQUEST))
-             .order_by(c.at.desc(), c.seq.desc()))
-        with self.store.engine.connect() as conn:
-            entries = tuple(AuditEvent.from_row(dict(r._mapping)) for r in conn.execute(q))
+        entries = tuple(AuditEvent.from_row(r) for r in audit_rows.client_events(self.store, tenant, client_id, iso(since),
+                                                                            iso(until), leaving_out=LOG_REQUEST))
         request = self.record(tenant, AuditEvent(
             LOG_REQUEST, "ok", at=now, client_id=client_id, person_id=requested_by,
             detail=f"{len(entries)} entries from {iso(since)} to {iso(until)}"))
@@ -220,22 +185,12 @@ class AuditLog:
         first kept event links to."""
         now = utc(now) if now else self.clock.now(tenant)
         cutoff = years_before(now, RETENTION_YEARS)
-        c = audit_events.c
-        with self.store.engine.begin() as conn:
-            seq, row = self._reserve(conn, tenant, AuditEvent(PURGE, "ok"), now)  # the lock first, then the reads
-            first_kept = conn.execute(select(func.min(c.seq)).where(
-                (c.tenant_id == tenant) & (c.seq < seq) & (c.at >= iso(cutoff)))).scalar()
-            due = (c.tenant_id == tenant) & (c.seq < (first_kept or seq))
-            last = conn.execute(select(c.seq, c.hash).where(due).order_by(c.seq.desc()).limit(1)).first()
-            count = conn.execute(select(func.count()).select_from(audit_events).where(due)).scalar()
-            if count:
-                conn.execute(audit_events.delete().where(due))
-                conn.execute(insert(audit_anchors).values(tenant_id=tenant, purged_through_seq=last.seq, anchor_hash=last.hash,
-                                                          purged_count=count, cutoff=iso(cutoff), purged_at=iso(now)))
-            row["detail"] = (f"removed {count} events recorded before {iso(cutoff)} (retention {RETENTION_YEARS} years [K])"
-                             + (f"; anchor: seq {last.seq}" if count else ""))
-            event = self._seal(conn, tenant, seq, row)
-        return PurgeResult(cutoff, count, last.seq if count else None, last.hash if count else None, event)
+        with self.store.transaction() as session:  # the chain's lock first, then the reads
+            count, last = audit_rows.purge_before(session, tenant, iso(cutoff), iso(now))
+            detail = (f"removed {count} events recorded before {iso(cutoff)} (retention {RETENTION_YEARS} years [K])"
+                      + (f"; anchor: seq {last['seq']}" if count else ""))
+            event = AuditEvent.from_row(audit_rows.append(session, tenant, event_row(tenant, AuditEvent(PURGE, "ok", detail=detail), now)))
+        return PurgeResult(cutoff, count, last["seq"] if last else None, last["hash"] if last else None, event)
 
 
 def event_row(tenant: str, event: AuditEvent, at: datetime) -> dict:
@@ -248,65 +203,6 @@ def event_row(tenant: str, event: AuditEvent, at: datetime) -> dict:
         "document_ids": _json_list(event.document_ids), "rule_ids": _json_list(event.rule_ids),
         "detail": event.detail, "prev_hash": "", "hash": "",
     }
-
-
-def append_row(conn, tenant: str, row: dict) -> AuditEvent:
-    """Append an `event_row` inside the caller's SQLAlchemy transaction: reserve, then seal
-    (the archive's SQLite path seals in its own batch write instead: store/fastpath.py)."""
-    return AuditLog._seal(conn, tenant, _insert_unsealed(conn, tenant, row), row)
-
-
-def _insert_unsealed(conn, tenant: str, row: dict) -> int:
-    """Insert the row unsealed; its seq. This first write takes the chain's lock until the transaction ends."""
-    if conn.dialect.name == "postgresql":  # an INSERT does not serialise writers there (not exercised by the tests)
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"mock-kanta-audit/{tenant}"})
-    return conn.execute(_INSERT, row).inserted_primary_key[0]
-
-
-# --- the chain --------------------------------------------------------------------------
-
-
-def chain_hash(row: dict) -> str:
-    """SHA-256 (hex) over the canonical JSON of the hashed fields as stored (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps({k: row[k] for k in HASHED}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _chain_end(conn, tenant: str, *, before: int) -> str:
-    """The hash an event appended after everything before `before` links to: the last event's, else the anchor's, else ""."""
-    last = conn.execute(_LAST_HASH, {"tenant": tenant, "before": before}).scalar()
-    if last is not None:
-        return last
-    anchor = _anchor(conn, tenant)
-    return anchor["anchor_hash"] if anchor else ""
-
-
-def _anchor(conn, tenant: str) -> dict | None:
-    r = conn.execute(select(audit_anchors).where(audit_anchors.c.tenant_id == tenant)
-                     .order_by(audit_anchors.c.purged_through_seq.desc()).limit(1)).first()
-    return dict(r._mapping) if r else None
-
-
-def _tenants(conn) -> list[str]:
-    found = {r[0] for r in conn.execute(select(audit_events.c.tenant_id).distinct())}
-    found |= {r[0] for r in conn.execute(select(audit_anchors.c.tenant_id).distinct())}
-    return sorted(found)
-
-
-def _break(conn, tenant: str, row: dict, expected: str, prev_seq: int | None) -> tuple[str, str] | None:
-    """(problem, detail) if this row breaks the chain, else None."""
-    seq = row["seq"]
-    if chain_hash(row) != row["hash"]:
-        return "changed", f"seq {seq}: its content no longer matches its hash (a column was changed)"
-    if row["prev_hash"] == expected:
-        return None
-    before = f"seq {prev_seq}" if prev_seq is not None else "the start of the log"
-    found = conn.execute(select(audit_events.c.seq).where(
-        (audit_events.c.tenant_id == tenant) & (audit_events.c.hash == row["prev_hash"]))).scalar()
-    if found is None:
-        return "deleted", (f"seq {seq}: the event it follows is not in the log: a row between {before} and seq {seq} "
-                           f"was deleted (or {before} was changed and re-hashed)")
-    return "reordered", f"seq {seq}: it follows seq {found} in the chain, but comes after {before}"
 
 
 # --- what the archive records ----------------------------------------------------------------

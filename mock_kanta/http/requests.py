@@ -2,10 +2,9 @@
 the traffic row of a body refused unread, and the SOAP envelope of an answer."""
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 
-from mock_kanta.store import UnknownTenant
+from mock_kanta.store import ConstraintViolation, UnknownTenant
 from mock_kanta.traffic import service as traffic
 from mock_kanta.wire.soap import SOAP11_NS, SOAP12_NS
 
@@ -47,7 +46,7 @@ def unknown_tenant(tenant: str) -> str:
 def tenant_gone(services, tenant: str, exc: Exception) -> bool:
     """After a failure: True (and the tenant forgotten) when it is because another worker deleted the
     tenant this process still knew (UnknownTenant, or a row refused for want of its tenant)."""
-    if isinstance(exc, UnknownTenant) or (isinstance(exc, IntegrityError) and services.store.tenant(tenant) is None):
+    if isinstance(exc, UnknownTenant) or (isinstance(exc, ConstraintViolation) and services.store.tenant(tenant) is None):
         services.forget_tenant(tenant)
         return True
     return False
@@ -60,7 +59,7 @@ def record_unread(services, tenant: str, channel: str, verdict: str, findings, c
             tenant, channel, verdict, at=services.clock.now(tenant), findings=findings,
             ack="AR" if channel == "archive" else None, content_type=content_type,
             detail="the body was not read: larger than MOCK_KANTA_MAX_BODY_BYTES"))
-    except IntegrityError as exc:  # the tenant was deleted meanwhile
+    except ConstraintViolation as exc:  # the tenant was deleted meanwhile
         if not tenant_gone(services, tenant, exc):
             raise
 

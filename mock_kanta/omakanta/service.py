@@ -20,21 +20,21 @@ are at the end of the module. Texts are given in Finnish, Swedish and English.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import and_, insert, or_, select
-from sqlalchemy.exc import OperationalError
 
 from mock_kanta.core.identity import HetuError, parse_hetu
 from mock_kanta.registers.service import age_on, iso_date
-from mock_kanta.store.db import SUMMARY_COLUMNS
-from mock_kanta.store.people_tables import guardians
-from mock_kanta.store.schema import documents, metadata
+from mock_kanta.store.queries import omakanta as omakanta_rows
+from mock_kanta.store.queries.omakanta import (  # noqa: F401  (the views' reads, the store's)
+    client_documents,
+    guardianships,
+    overlapping_guardianship,
+)
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 VIEWERS = ("client", "guardian", "professional")
@@ -400,77 +400,12 @@ def view(rows: list[dict], viewer: Viewer, now: datetime, types: DocumentTypes =
 
 
 # --- store access -------------------------------------------------------------------------------
-
-_ensured: set[int] = set()
-_ensure_lock = threading.Lock()
-
-
-def ensure_people_tables(store) -> None:
-    """Create the guardians table if this database lacks it (once per engine; harmless when it exists)."""
-    key = id(store.engine)
-    if key in _ensured:
-        return
-    with _ensure_lock:
-        if key in _ensured:
-            return
-        try:
-            metadata.create_all(store.engine, tables=[guardians])
-        except OperationalError:  # another process created it between the check and the create
-            metadata.create_all(store.engine, tables=[guardians])
-        _ensured.add(key)
-
-
-def client_documents(store, tenant: str, client_id: str, registers: list[str] | None = None) -> list[dict]:
-    """The client's documents (no XML), newest first by document date, in the given registers (default all)."""
-    where = (documents.c.tenant_id == tenant) & (documents.c.client_id == client_id)
-    if registers:
-        where = where & documents.c.register_oid.in_(list(registers))
-    q = select(*SUMMARY_COLUMNS).where(where).order_by(documents.c.effective_time.desc(), documents.c.seq.desc())
-    return _all(store, q)
+# client_documents, guardianships and overlapping_guardianship are the store's (mock_kanta.store.queries.omakanta).
 
 
 def add_guardianship(store, tenant: str, *, minor_client_id: str, guardian_id: str, since: date,
                      until: date | None = None, source: str = "control API") -> dict:
-    ensure_people_tables(store)
     row = {"tenant_id": tenant, "minor_client_id": minor_client_id, "guardian_id": guardian_id, "since": since,
            "until": until, "source": source,
            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="microseconds")}
-    with store.engine.begin() as conn:
-        seq = conn.execute(insert(guardians).values(**row)).inserted_primary_key[0]
-    return {"seq": seq, **row}
-
-
-def guardianships(store, tenant: str, minor_client_id: str | None = None, guardian_id: str | None = None) -> list[dict]:
-    """Guardianship rows of a minor and/or a guardian, oldest first."""
-    ensure_people_tables(store)
-    q = select(guardians).where(guardians.c.tenant_id == tenant)
-    if minor_client_id:
-        q = q.where(guardians.c.minor_client_id == minor_client_id)
-    if guardian_id:
-        q = q.where(guardians.c.guardian_id == guardian_id)
-    return _all(store, q.order_by(guardians.c.seq))
-
-
-def overlapping_guardianship(store, tenant: str, minor_client_id: str, guardian_id: str, since: date,
-                             until: date | None) -> dict | None:
-    """An existing row of the same minor and guardian whose period meets [since, until]."""
-    ensure_people_tables(store)
-    q = select(guardians).where(and_(
-        guardians.c.tenant_id == tenant, guardians.c.minor_client_id == minor_client_id,
-        guardians.c.guardian_id == guardian_id,
-        or_(guardians.c.until.is_(None), guardians.c.until >= since),
-    ))
-    if until is not None:
-        q = q.where(guardians.c.since <= until)
-    return _one(store, q)
-
-
-def _all(store, q) -> list[dict]:
-    """Rows of a query as dicts, through the store's engine."""
-    with store.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
-
-
-def _one(store, q) -> dict | None:
-    rows = _all(store, q.limit(1))
-    return rows[0] if rows else None
+    return {"seq": omakanta_rows.add_guardianship(store, row), **row}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,7 +26,7 @@ from starlette.routing import Route
 from mock_kanta.http.requests import XML, BodyTooLarge, read_body, tenant_gone, tenant_of, unknown_tenant
 from mock_kanta.read.service import ReadResult, ReadService
 from mock_kanta.rules import finding
-from mock_kanta.store import UnknownTenant
+from mock_kanta.store import ConstraintViolation, UnknownTenant
 from mock_kanta.traffic import service as traffic
 
 
@@ -74,7 +73,7 @@ def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> li
                 client_org = request.scope.get("state", {}).get("client_org")
                 result = reads.handle(kind, tenant, body, content_type, client_org)
                 return _answer(reads, result, 400 if result.ack == "AR" else 200, lambda r: logged(r, body, content_type))
-            except (UnknownTenant, IntegrityError) as exc:  # deleted by another worker since this one cached it
+            except (UnknownTenant, ConstraintViolation) as exc:  # deleted by another worker since this one cached it
                 if tenant_gone(services, tenant, exc):
                     return no_tenant(tenant)
                 raise

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from mock_kanta.archivist.service import where as archivist_where
 from mock_kanta.core.identity import HetuError, parse_hetu
 from mock_kanta.rehearsal.checklist import ACTIONS, Checklist, Evidence, Item, Match
 from mock_kanta.rehearsal.evidence import Words
-from mock_kanta.rehearsal.scope import DOC_COLUMNS, Party, Scope, Seen, load_seen
+from mock_kanta.rehearsal.scope import Party, Scope, Seen, load_seen
 from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS
-from mock_kanta.store.schema import documents, register_rights
+from mock_kanta.store.queries.archivist import listed
+from mock_kanta.store.queries.documents import rights_of_clients
 
 MAX_EVIDENCE = 20  # records listed per item (the count says how many there were)
 MAX_NEAR_MISSES = 5
@@ -318,21 +317,10 @@ class Grader:
 
     def _in_view(self, register_oid: str, ids: list[str]) -> dict[str, dict]:
         """The rows of `ids` that the archivist's view of the register lists (mock_kanta.archivist.service.where)."""
-        found: dict[str, dict] = {}
-        with self.store.engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                cond = archivist_where(self.scope.tenant, register_oid) & documents.c.document_id.in_(ids[start:start + 500])
-                found.update({r.document_id: dict(r._mapping) for r in conn.execute(select(*DOC_COLUMNS).where(cond))})
-        return found
+        return listed(self.store, archivist_where(self.scope.tenant, register_oid), ids)
 
     def _rights(self, organiser_oid: str, clients: list[str]) -> list[dict]:
-        if not clients:
-            return []
-        c = register_rights.c
-        q = (select(register_rights).where((c.tenant_id == self.scope.tenant) & (c.organiser_oid == organiser_oid)
-                                           & c.client_id.in_(clients)).order_by(c.seq))
-        with self.store.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+        return rights_of_clients(self.store, self.scope.tenant, organiser_oid, clients)
 
 
 def is_test_identity(hetu: str) -> bool:

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from mock_kanta.audit.service import AuditEvent
 from mock_kanta.rehearsal.checklist import ACTIONS
-from mock_kanta.store.audit_tables import audit_events
-from mock_kanta.store.schema import documents
-
-DOC_COLUMNS = [documents.c[n] for n in ("document_id", "set_id", "version", "register_oid", "client_id", "service_request",
-                                        "usage_situation", "document_group", "document_type", "sender_oid",
-                                        "service_unit_oid", "status", "replaced_by", "received_at")]
+from mock_kanta.store.queries.archivist import graded_rows
+from mock_kanta.store.queries.audit import window
 
 
 @dataclass(frozen=True)
@@ -54,16 +48,6 @@ class Seen:
 
 def load_seen(store, scope: Scope) -> list[Seen]:
     """The tenant's reads and writes in the window, oldest first, each with its stored documents."""
-    c = audit_events.c
-    cond = (c.tenant_id == scope.tenant) & (c.seq > scope.after_seq) & c.action.in_(ACTIONS)
-    if scope.through_seq is not None:
-        cond &= c.seq <= scope.through_seq
-    with store.engine.connect() as conn:
-        events = [AuditEvent.from_row(dict(r._mapping)) for r in conn.execute(select(audit_events).where(cond).order_by(c.seq))]
-        ids = sorted({d for e in events if e.outcome in ("AA", "ok") for d in e.document_ids})
-        rows: dict[str, dict] = {}
-        for start in range(0, len(ids), 500):
-            q = select(*DOC_COLUMNS).where((documents.c.tenant_id == scope.tenant)
-                                           & documents.c.document_id.in_(ids[start:start + 500]))
-            rows.update({r.document_id: dict(r._mapping) for r in conn.execute(q)})
+    events = [AuditEvent.from_row(r) for r in window(store, scope.tenant, scope.after_seq, scope.through_seq, ACTIONS)]
+    rows = graded_rows(store, scope.tenant, sorted({d for e in events if e.outcome in ("AA", "ok") for d in e.document_ids}))
     return [Seen(e, [rows[d] for d in e.document_ids if d in rows] if e.outcome in ("AA", "ok") else []) for e in events]

@@ -13,19 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
-
 from mock_kanta.archivist.service import provenances
 from mock_kanta.core.identity import is_oid
 from mock_kanta.rehearsal.checklist import Checklist, load_checklists
 from mock_kanta.rehearsal.grading import grade_all
 from mock_kanta.rehearsal.scope import Party, Scope
 from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS, say, says
-from mock_kanta.store.audit_tables import audit_events
-from mock_kanta.store.rehearsal_tables import rehearsal_sessions
+from mock_kanta.store.queries import rehearsal as session_rows
+from mock_kanta.store.queries.audit import last_seq
 
 SYSTEM_MAX = 200
-_LAST_SEQ = select(func.max(audit_events.c.seq))  # the access log's last seq (any tenant's)
 
 
 class RehearsalError(Exception):
@@ -122,19 +119,14 @@ class Rehearsals:
         row = {"tenant_id": tenant, "id": f"reh-{secrets.token_hex(6)}", "test": test, "organisation_oid": organisation_oid,
                "counterpart_oid": organiser_oid or None, "system_name": (system or "").strip() or None,
                "opened_at": self.clock.now(tenant).isoformat(), "opened_real_at": _utc_now()}
-        with self.store.engine.begin() as conn:
-            row["opened_seq"] = conn.execute(_LAST_SEQ).scalar() or 0
-            conn.execute(insert(rehearsal_sessions).values(**row))
+        session_rows.open_session(self.store, row)
         return self.session(tenant, row["id"])
 
     def sessions(self, tenant: str) -> list[Session]:
-        q = (select(rehearsal_sessions).where(rehearsal_sessions.c.tenant_id == tenant)
-             .order_by(rehearsal_sessions.c.opened_seq.desc(), rehearsal_sessions.c.opened_real_at.desc()))
-        return [Session.from_row(row) for row in self.store._all(q)]
+        return [Session.from_row(row) for row in session_rows.sessions(self.store, tenant)]
 
     def session(self, tenant: str, session_id: str) -> Session:
-        q = select(rehearsal_sessions).where((rehearsal_sessions.c.tenant_id == tenant) & (rehearsal_sessions.c.id == session_id))
-        row = self.store._one(q)
+        row = session_rows.session(self.store, tenant, session_id)
         if row is None:
             raise SessionNotFound("no_session", id=session_id, tenant=tenant)
         return Session.from_row(row)
@@ -144,17 +136,13 @@ class Rehearsals:
         session = self.session(tenant, session_id)
         if session.closed:
             raise SessionClosed("closed", id=session_id, at=session.closed_at)
-        through = self.store._scalar(_LAST_SEQ) or 0
+        through = last_seq(self.store)
         closed = Session(**{**session.__dict__, "closed_at": self.clock.now(tenant).isoformat(), "closed_real_at": _utc_now(),
                             "closed_seq": max(through, session.opened_seq)})
         result = self._grade(closed)
         values = {"closed_at": closed.closed_at, "closed_real_at": closed.closed_real_at, "closed_seq": closed.closed_seq,
                   "result": result["result"], "report_json": json.dumps(result, ensure_ascii=False)}
-        c = rehearsal_sessions.c
-        with self.store.engine.begin() as conn:
-            done = conn.execute(update(rehearsal_sessions).where((c.tenant_id == tenant) & (c.id == session_id)
-                                                                  & c.closed_seq.is_(None)).values(**values)).rowcount
-        if not done:
+        if not session_rows.close_session(self.store, tenant, session_id, values):
             raise SessionClosed("closed_meanwhile", id=session_id)
         return result
 

@@ -1,12 +1,12 @@
 """The traffic log: what each message a tenant received looked like and what it was answered.
 
 One row per archive, validation, query and retrieve message, whatever the verdict (table
-`traffic`, mock_kanta/store/traffic_tables.py). The live flow in the web UI and a trainer
+`traffic`, mock_kanta/store/tables/traffic.py). The live flow in the web UI and a trainer
 explaining a refusal read it through the control API (/api/v1/traffic).
 
 Writing is cheap on the archive path: an accepted document's row is built from values the
 archive computed already (its access log event and its documents row) and written with one
-prebuilt INSERT inside the document's own transaction; it keeps no bytes (`stored`: the frame,
+INSERT inside the document's own transaction; it keeps no bytes (`stored`: the frame,
 document and findings are the stored document's). A refusal's row is written in the
 transaction of its access log event, with the parts as received (at most KEEP_BYTES each).
 """
@@ -15,25 +15,19 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
-
 from mock_kanta.audit.service import iso, submission_event
 from mock_kanta.core.clock import utc_now
 from mock_kanta.core.findings import Finding, Severity
 from mock_kanta.rules import REGISTRY
 from mock_kanta.rules.archive.frame import SERVICE_REQUESTS
-from mock_kanta.store.schema import documents
-from mock_kanta.store.traffic_tables import traffic
+from mock_kanta.store.queries import traffic as traffic_rows
+from mock_kanta.store.queries.traffic import write  # noqa: F401  (one row in a transaction of its own)
 
 KEEP_BYTES = 2 * 1024 * 1024  # per stored part of a message that was not accepted
 CHANNELS = ("archive", "validate", "query", "retrieve")
 VERDICTS = {"archive": ("AA", "AE", "AR"), "validate": ("valid", "invalid"), "query": ("ok", "refused"),
             "retrieve": ("ok", "refused")}
-INSERT = insert(traffic)  # built once: one row per message
 _FRAME_PREFIX, _DOCUMENT_PREFIX = "/hl7:", "/hl7:ClinicalDocument"
-_SUMMARY = [c for c in traffic.c if c.name not in ("frame_xml", "document_xml", "body", "findings_json")]
-_HAS = [traffic.c.frame_xml.is_not(None).label("has_frame"), traffic.c.document_xml.is_not(None).label("has_document"),
-        traffic.c.body.is_not(None).label("has_body")]
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -114,43 +108,19 @@ def read_row(result, body: bytes | None, content_type: str | None) -> dict:
     }
 
 
-def write(store, row: dict) -> int:
-    """Record one row in a transaction of its own; its seq."""
-    with store.engine.begin() as conn:
-        return conn.execute(INSERT, row).inserted_primary_key[0]
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 
 def page(store, tenant: str, *, after: int = 0, limit: int = 100, channel: str | None = None,
          verdict: str | None = None, client_id: str | None = None) -> tuple[list[dict], bool]:
     """Summary rows after `after`, oldest first, and whether more follow."""
-    where = (traffic.c.tenant_id == tenant) & (traffic.c.seq > after)
-    if channel:
-        where &= traffic.c.channel == channel
-    if verdict:
-        where &= traffic.c.verdict == verdict
-    if client_id:
-        where &= traffic.c.client_id == client_id
-    q = select(*_SUMMARY, *_HAS).where(where).order_by(traffic.c.seq).limit(limit + 1)
-    rows = store._all(q)
-    return rows[:limit], len(rows) > limit
-
-
-def latest(store, tenant: str) -> int:
-    """The tenant's highest seq (0 when nothing was received)."""
-    return store._scalar(select(func.coalesce(func.max(traffic.c.seq), 0)).where(traffic.c.tenant_id == tenant))
+    found = traffic_rows.page(store, tenant, after=after, limit=limit + 1, channel=channel, verdict=verdict, client_id=client_id)
+    return found[:limit], len(found) > limit
 
 
 def entry(store, tenant: str, seq: int) -> dict | None:
     """One row whole: the frame, document and findings resolved (from the stored document when `stored`)."""
-    q = (select(traffic, documents.c.frame_xml.label("stored_frame"), documents.c.document_xml.label("stored_document"),
-                documents.c.findings_json.label("stored_findings"))
-         .outerjoin(documents, traffic.c.stored & (documents.c.tenant_id == traffic.c.tenant_id)
-                    & (documents.c.document_id == traffic.c.document_id))
-         .where((traffic.c.tenant_id == tenant) & (traffic.c.seq == seq)))
-    row = store._one(q)
+    row = traffic_rows.entry(store, tenant, seq)
     if row is None:
         return None
     stored_frame, stored_document, stored_findings = row.pop("stored_frame"), row.pop("stored_document"), row.pop("stored_findings")

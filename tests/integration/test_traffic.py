@@ -24,7 +24,7 @@ from mock_kanta.client import (
 )
 from mock_kanta.client.query import QueryClient, Reader
 from mock_kanta.store import Store
-from mock_kanta.store.traffic_tables import traffic as traffic_table
+from mock_kanta.store.tables import traffic as traffic_table
 from mock_kanta.traffic import service as traffic
 from mock_kanta.wire import soap
 from tests.parties import HKI, KEUSOTE, KEUSOTE_UNIT, NOBODY, OFFICER, TUUSULA

@@ -1,12 +1,11 @@
-"""Tables of the access log (lokitiedot). Importing this module registers them on `metadata`,
-so `Store.create_schema()` creates them (a new table needs no schema version bump).
+"""Tables of the access log (lokitiedot).
 
 The log is append-only and hash-chained per tenant; only the retention purge deletes, and it
 leaves an anchor so the chain that remains still verifies (see mock_kanta/audit/service.py).
 """
 from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, String, Table, Text
 
-from mock_kanta.store.schema import metadata
+from mock_kanta.store.tables.base import metadata
 
 audit_events = Table(
     "audit_events",

@@ -1,17 +1,12 @@
 """Tables about people rather than documents: who is a guardian (huoltaja) of which minor.
 
-On the shared `metadata`, so `Store.create_schema` creates them once this module is
-imported (a new table needs no schema version bump: `create_all` adds it to an existing
-database). `mock_kanta.omakanta.service.ensure_people_tables` creates it on first use as well, so
-the OmaKanta views work before the import is wired into the store.
-
 In Kanta the guardians come from the population information system (DVV, väestötietojärjestelmä);
 in the sandbox they are recorded through the control API. Rows are never deleted: a
 guardianship that ends gets a new row with `until` set.
 """
 from sqlalchemy import Column, Date, ForeignKeyConstraint, Index, Integer, String, Table
 
-from mock_kanta.store.schema import metadata
+from mock_kanta.store.tables.base import metadata
 
 guardians = Table(
     "guardians",

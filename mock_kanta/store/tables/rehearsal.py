@@ -1,16 +1,12 @@
 """The graded rehearsal sessions (harjoituskoe): one row per session a vendor opens.
 
-On the shared `metadata`, so `Store.create_schema` creates the table once this module is
-imported (a new table needs no schema version bump). `mock_kanta.rehearsal.sessions`
-also creates it on first use, so sessions work before the import is wired into services.
-
 A session grades the tenant's access-log events after `opened_seq` (and, once closed,
 up to `closed_seq`): sequence numbers, not sandbox times, bound it, because a rehearsal
 may move the sandbox clock backwards.
 """
 from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, String, Table, Text
 
-from mock_kanta.store.schema import metadata
+from mock_kanta.store.tables.base import metadata
 
 rehearsal_sessions = Table(
     "rehearsal_sessions",

@@ -1,6 +1,5 @@
 """The traffic log's table: one row per archive, validation, query or retrieve message a tenant
-receives, whatever the verdict. Importing this module registers it on `metadata`, so
-`Store.create_schema()` creates it (a new table needs no schema version bump).
+receives, whatever the verdict.
 
 An accepted archive message keeps no bytes of its own: `stored` says that its frame, document
 and findings are those of the stored document (`documents`, by tenant and document id), which
@@ -10,7 +9,7 @@ document parts as received, or the raw body when it could not be split, up to
 """
 from sqlalchemy import Boolean, Column, ForeignKeyConstraint, Index, Integer, LargeBinary, String, Table, Text
 
-from mock_kanta.store.schema import metadata
+from mock_kanta.store.tables.base import metadata
 
 traffic = Table(
     "traffic",

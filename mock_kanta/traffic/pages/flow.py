@@ -11,16 +11,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import select
-
-from mock_kanta.store.traffic_tables import traffic
+from mock_kanta.store.queries.traffic import latest
 from mock_kanta.ui import context, i18n
 
 PAGE_ROWS = 50
-# What a row needs (no bytes, no findings): the live flow's query stays cheap.
-ROW_COLUMNS = [traffic.c[name] for name in (
-    "seq", "at", "recorded_at", "channel", "verdict", "transport", "sender_oid", "unit_oid", "client_id",
-    "service_request", "register_oid", "document_id", "rule_ids")]
 # Verdict → (class, sign): colour and a sign, so the verdict never rests on colour alone.
 VERDICT_LOOK = {"AA": ("ok", "✓"), "valid": ("ok", "✓"), "ok": ("ok", "✓"),
                 "AE": ("bad", "✗"), "invalid": ("bad", "✗"), "refused": ("bad", "✗"), "AR": ("bad", "⛔")}
@@ -39,13 +33,6 @@ def page():
     last = rows[0]["seq"] if rows else 0
     return context.render("flow.html", rows=views, last=last, page_rows=PAGE_ROWS,
                           events_url=f"/ui/events?after={last}&lang={lang}")
-
-
-def latest(store, tenant: str, limit: int) -> list[dict]:
-    """The tenant's latest messages, newest first."""
-    q = select(*ROW_COLUMNS).where(traffic.c.tenant_id == tenant).order_by(traffic.c.seq.desc()).limit(limit)
-    with store.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
 
 
 def row_view(row: dict, names: context.Names, lang: str) -> dict:

@@ -15,7 +15,7 @@ from mock_kanta.settings import Settings
 from mock_kanta.signing.pki import Pki
 from mock_kanta.signing.trust import Trust, load_extra_trust
 from mock_kanta.store import Store
-from mock_kanta.store.audit_tables import audit_events
+from mock_kanta.store.tables import audit_events
 from tests.conftest import SAMPLES, sample
 from tests.helpers import replace_once
 from tests.signing import sample_certificates_pem
@@ -132,15 +132,15 @@ def test_record_inside_the_callers_transaction(store, log):
         pass
 
     matter = {"matter_id": "1.2.3.99", "organiser_oid": "1.2.246.10.1", "client_id": X, "source": "test"}
-    with pytest.raises(Boom), store.engine.begin() as conn:
-        store.add_matter("t1", matter, conn)
-        log.record("t1", read(1), conn=conn)
+    with pytest.raises(Boom), store.transaction() as tx:
+        store.add_matter("t1", matter, tx)
+        log.record("t1", read(1), within=tx)
         raise Boom
     assert log.events("t1") == ([], 0) and store.matters("t1") == []  # both rolled back together
 
-    with store.engine.begin() as conn:
-        store.add_matter("t1", matter, conn)
-        inside = log.record("t1", read(2), conn=conn)
+    with store.transaction() as tx:
+        store.add_matter("t1", matter, tx)
+        inside = log.record("t1", read(2), within=tx)
     after = log.record("t1", read(3))
     assert after.prev_hash == inside.hash and inside.prev_hash == ""
     assert [m["matter_id"] for m in store.matters("t1")] == ["1.2.3.99"]

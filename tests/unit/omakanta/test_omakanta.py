@@ -173,7 +173,6 @@ def test_guardianships_in_the_store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     store.create_schema()
     store.ensure_tenant("t")
-    om.ensure_people_tables(store)
     om.add_guardianship(store, "t", minor_client_id=MINOR, guardian_id=GUARDIAN, since=date(2010, 6, 15))
     om.add_guardianship(store, "t", minor_client_id=MINOR, guardian_id=OTHER, since=date(2011, 1, 1),
                         until=date(2020, 12, 31), source="test")

@@ -12,11 +12,9 @@ from sqlalchemy import select, text
 from mock_kanta.audit.service import AuditEvent, AuditLog
 from mock_kanta.omakanta import service as omakanta
 from mock_kanta.settings import Settings
-from mock_kanta.store import Store
-from mock_kanta.store.db import UnknownTenant
-from mock_kanta.store.schema import organisations
-from mock_kanta.store.schema import tenants as tenant_rows
-from mock_kanta.store.traffic_tables import traffic
+from mock_kanta.store import Store, UnknownTenant
+from mock_kanta.store.tables import metadata, organisations, traffic
+from mock_kanta.store.tables import tenants as tenant_rows
 from mock_kanta.tenants import service as tenants
 from mock_kanta.tenants.service import TenantConflict, check_seed, check_tenant_id
 from mock_kanta.wiring import Services
@@ -41,8 +39,6 @@ def fill(store: Store, tenant: str) -> None:
 
 
 def counts(store: Store, tenant: str) -> dict[str, int]:
-    from mock_kanta.store.schema import metadata
-
     with store.engine.connect() as conn:
         return {t.name: len(conn.execute(select(t).where(t.c.tenant_id == tenant)).all())
                 for t in metadata.sorted_tables

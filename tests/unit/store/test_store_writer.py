@@ -1,5 +1,6 @@
-"""The archive's raw-sqlite3 path (mock_kanta/store/fastpath.py): the same rows as through SQLAlchemy,
-group commit with per-document savepoints, and the writer thread that batches concurrent submissions.
+"""The store's one write path (mock_kanta/store/writer.py): group commit with per-document savepoints and
+the writer thread that batches concurrent submissions, on raw sqlite3 (an SQLite file: the hot path) and
+through SQLAlchemy (any other database: here SQLite opened by URI), with the same rows read either way.
 
 Real SQLite files in temporary directories; no server process (see tests/integration/test_group_commit.py).
 """
@@ -10,22 +11,23 @@ from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mock_kanta.audit.service import AuditEvent, AuditLog, event_row
-from mock_kanta.store import DuplicateDocument, Store
-from mock_kanta.store.db import _DOCUMENT_SUMMARY, _VERSIONS
-from mock_kanta.store.fastpath import PendingDocument, StaleVersion
-from mock_kanta.store.schema import documents
-from mock_kanta.store.traffic_tables import traffic
+from mock_kanta.store import ConstraintViolation, DuplicateDocument, PendingDocument, StaleVersion, Store
+from mock_kanta.store.queries.documents import DOCUMENT_SUMMARY, VERSIONS
+from mock_kanta.store.sessions import DirectDatabase, EngineDatabase
+from mock_kanta.store.tables import documents, traffic
 
 CLIENT = "010180-9617"  # artificial (individual number 961)
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(f"sqlite:///{tmp_path}/fast.sqlite3")
+@pytest.fixture(params=["direct", "engine"])
+def store(tmp_path, request) -> Store:
+    """A store on an SQLite file: raw sqlite3 on the hot path, or (opened by URI) SQLAlchemy throughout."""
+    path = tmp_path / "store.sqlite3"
+    s = Store(f"sqlite:///{path}" if request.param == "direct" else f"sqlite:///file:{path}?uri=true")
+    assert isinstance(s.hot, DirectDatabase if request.param == "direct" else EngineDatabase)
     s.create_schema()
     s.ensure_tenant("t1")
     return s
@@ -52,15 +54,15 @@ def count(store: Store, table) -> int:
 
 
 def test_reads_equal_sqlalchemys(store):
-    assert store.fast is not None
     store.write_documents([pending("1.1", visible_from=date(2026, 12, 2), visibility="delayed"),
                            pending("1.2", set_id="1.1", version=2)])
-    via_sqlalchemy = store._one(_DOCUMENT_SUMMARY, tenant="t1", key="1.1")
-    fast = store.fast.document("t1", "1.1")
-    assert fast == via_sqlalchemy and fast["visible_from"] == date(2026, 12, 2)  # a date, not text
-    assert store.fast.versions("t1", "1.1") == store._all(_VERSIONS, tenant="t1", key="1.1")
-    assert store.fast.generation("t1") == store.tenant("t1")["generation"]
-    assert store.fast.generation("nobody") is None
+    [via_sqlalchemy] = store.alchemy.rows(DOCUMENT_SUMMARY, tenant="t1", key="1.1")
+    hot = store.document("t1", "1.1", summary=True)
+    assert hot == via_sqlalchemy and hot["visible_from"] == date(2026, 12, 2)  # a date, not text
+    assert store.versions("t1", "1.1") == store.alchemy.rows(VERSIONS, tenant="t1", key="1.1")
+    assert [v["document_id"] for v in store.versions("t1", "1.1")] == ["1.1", "1.2"]
+    assert store.generation("t1") == store.tenant("t1")["generation"]
+    assert store.generation("nobody") is None
 
 
 def test_rights_and_matters_written_and_read_back(store):
@@ -98,7 +100,7 @@ def test_one_batch_one_commit_and_each_failure_undoes_only_its_document(store):
     assert log.verify("t1").ok  # the chain links over the undone events
 
 
-def test_chain_continues_events_written_through_sqlalchemy(store):
+def test_the_chain_links_the_write_paths_events_and_other_events(store):
     log = AuditLog(store)
     before = log.record("t1", AuditEvent("read", "ok", at=AT, client_id=CLIENT))
     store.write_documents([pending("4.1")])
@@ -109,14 +111,12 @@ def test_chain_continues_events_written_through_sqlalchemy(store):
     assert log.verify("t1").ok
 
 
-def test_a_deleted_tenant_is_an_integrity_error_not_a_duplicate(store):
-    from sqlalchemy.exc import IntegrityError
-
+def test_a_deleted_tenant_is_a_constraint_violation_not_a_duplicate(store):
     item = pending("5.1")
     item.tenant = "gone"
     item.audit_row = None
     [result] = store.write_documents([item])
-    assert isinstance(result, IntegrityError)
+    assert isinstance(result, ConstraintViolation) and result.tenant_missing
 
 
 def test_writer_thread_batches_what_queued_meanwhile(store):
@@ -159,12 +159,12 @@ def test_refusals_share_the_batch_and_write_only_their_log_rows(store):
     assert log.verify("t1").ok and log.verify("t1").checked == 4
 
 
-def test_a_refusal_for_a_deleted_tenant_is_an_integrity_error(store):
+def test_a_refusal_for_a_deleted_tenant_is_a_constraint_violation(store):
     item = refusal("8.1")
     item.tenant = item.audit_row["tenant_id"] = item.traffic_row["tenant_id"] = "gone"
-    [result] = store.write_documents([item])
-    assert isinstance(result, IntegrityError)
-    assert count(store, traffic) == 0
+    [result] = store.write_documents([item, refusal("8.2")])[:1]
+    assert isinstance(result, ConstraintViolation) and result.tenant_missing
+    assert count(store, traffic) == 1  # the other refusal's row only
 
 
 def test_a_resend_stored_between_the_checks_two_lookups_gets_only_sh_arc_001(tmp_path, samples, monkeypatch):
