@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from mock_kanta.core.texts import LANGS, fill, in_lang, load_texts, placeholders
-from mock_kanta.rules.registry import REGISTRY
+from mock_kanta.rules import REGISTRY
 
 __all__ = ["LANGS", "ByLang", "Join", "Msg", "detail_text", "in_all", "placeholders", "say", "texts"]
 
