@@ -64,7 +64,8 @@ def _rule_json(r: Rule) -> dict:
         "message": _text(r.message),
         "fix": _text(r.fix),
         "source": r.source,
-        "kantaVerified": r.kanta_verified,
+        "basis": r.basis.value,
+        "kantaVerified": r.kanta_verified,  # derived from the basis
     }
 
 

@@ -16,22 +16,22 @@ from lxml import etree
 from mock_kanta.audit.service import AuditLog, event_row, submission_event
 from mock_kanta.core.clock import SandboxClock, utc_now
 from mock_kanta.core.codes import CodeSystems
+from mock_kanta.core.codes.oids import SERVICE_REQUESTS, USAGE_SITUATIONS
 from mock_kanta.core.findings import Finding, Severity
 from mock_kanta.core.model import ClinicalDocument, Frame
 from mock_kanta.registers.service import World, granted_rights, visibility
-from mock_kanta.rules import Context, evaluate, finding
-from mock_kanta.rules.archive.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
+from mock_kanta.rules import Context, Problem, ProblemKind, WriteOutcome, after_write, evaluate
 from mock_kanta.rules.archive.versions import is_void_document, replaced
+from mock_kanta.rules.context import Duplicate, StaleParent
 from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
 from mock_kanta.signing import xmldsig
-from mock_kanta.signing.pki import TrustProblem
 from mock_kanta.signing.trust import Trust
 from mock_kanta.store import DuplicateDocument, PendingDocument, StaleVersion, Store
 from mock_kanta.traffic import service as traffic
+from mock_kanta.wire import body as wire_body
 from mock_kanta.wire import cda, hl7v3, safexml, soap
 from mock_kanta.wire.hl7v3 import AckDetail
 
-_XML_RULES = {"malformed": "SH-XML-001", "empty": "SH-XML-001", "dtd": "SH-XML-002", "too-large": "SH-XML-003", "too-deep": "SH-XML-004"}
 _DETAIL_TYPE = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I"}
 _LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}
 
@@ -47,10 +47,10 @@ class Parsed:
     document_bytes: bytes | None = None
     transport: str | None = None
     soap_version: str | None = None  # "1.1" | "1.2" when the request came in a SOAP envelope
-    fatal: list[Finding] = field(default_factory=list)  # the message could not be read whole
+    problems: list[Problem] = field(default_factory=list)  # met while reading: the message could not be read whole
     body: bytes | None = None  # the raw body, kept only when it could not be split into parts (traffic log)
     content_type: str | None = None
-    context: Context | None = None  # what the checks saw (decoded bodies, the register world)
+    context: Context | None = None  # what the checks saw (decoded body, signatures, the register world)
 
 
 @dataclass
@@ -88,27 +88,18 @@ class Archive:
     # --- reading ----------------------------------------------------------------
 
     def read(self, body: bytes, content_type: str | None) -> Parsed:
-        parsed = Parsed()
         limit = self.settings.max_body_bytes
         if len(body) > limit:
-            parsed.fatal.append(finding("SH-XML-003", "/", part="HTTP body", size=len(body), limit=limit))
-            parsed.body, parsed.content_type = body, content_type
-            return parsed
+            return _unread(Problem.too_large(len(body), limit), body, content_type)
         try:
             env = soap.unpack(body, content_type)
         except safexml.XMLInputError as exc:
-            parsed.fatal.append(_xml_finding("root part", exc))
-            parsed.body, parsed.content_type = body, content_type
-            return parsed
+            return _unread(_xml_problem("root part", exc), body, content_type)
         except soap.TransportError as exc:
-            if exc.reason == "missing-document":
-                parsed.fatal.append(finding("SH-TRN-002", "/"))
-            else:
-                parsed.fatal.append(finding("SH-TRN-001", "/", detail=f"{exc} [{exc.reason}]"))
-            parsed.body, parsed.content_type = body, content_type
-            return parsed
-        parsed.transport = env.transport
-        parsed.soap_version = env.soap_version
+            problem = (Problem(ProblemKind.NO_DOCUMENT) if exc.reason == "missing-document"
+                       else Problem(ProblemKind.TRANSPORT, detail=f"{exc} [{exc.reason}]"))
+            return _unread(problem, body, content_type)
+        parsed = Parsed(transport=env.transport, soap_version=env.soap_version)
         self._read_parts(parsed, env.frame_bytes, env.document_bytes)
         return parsed
 
@@ -122,11 +113,12 @@ class Archive:
         frame_root = self._parse_part(parsed, "frame", frame_bytes)
         if frame_root is not None:
             if etree.QName(frame_root).localname == "ClinicalDocument":
-                parsed.fatal.append(finding("SH-TRN-003", "/", part="frame", found="ClinicalDocument", expected=hl7v3.ARCHIVE_INTERACTION))
+                parsed.problems.append(Problem(ProblemKind.WRONG_ROOT, "frame", found="ClinicalDocument",
+                                               expected=hl7v3.ARCHIVE_INTERACTION))
             else:
                 parsed.frame = hl7v3.frame_from_tree(frame_root)
         if document_bytes is None:
-            parsed.fatal.append(finding("SH-TRN-002", "/"))
+            parsed.problems.append(Problem(ProblemKind.NO_DOCUMENT))
             return
         doc_root = self._parse_part(parsed, "document", document_bytes)
         if doc_root is not None:
@@ -134,44 +126,37 @@ class Archive:
                 parsed.document = cda.document_from_tree(doc_root)
                 parsed.document_root = doc_root
             except cda.NotACdaDocument:
-                parsed.fatal.append(
-                    finding("SH-TRN-003", "/", part="document", found=doc_root.tag, expected="{urn:hl7-org:v3}ClinicalDocument")
-                )
+                parsed.problems.append(Problem(ProblemKind.WRONG_ROOT, "document", found=doc_root.tag,
+                                               expected="{urn:hl7-org:v3}ClinicalDocument"))
 
     def _parse_part(self, parsed: Parsed, part: str, data: bytes):
         try:
             return safexml.parse(data, self.settings.max_body_bytes)
         except safexml.XMLInputError as exc:
-            parsed.fatal.append(_xml_finding(part, exc))
+            parsed.problems.append(_xml_problem(part, exc))
             return None
 
     # --- checking and storing ---------------------------------------------------------
 
-    def check(self, parsed: Parsed, tenant: str | None = None, *, at: datetime | None = None) -> list[Finding]:
-        """All findings; `at` is the arrival time (default: the tenant's sandbox clock, else real time)."""
-        ctx = Context(frame=parsed.frame, document=parsed.document, codes=self.codes)
+    def check(self, parsed: Parsed, tenant: str | None = None, *, at: datetime | None = None,
+              client_org: str | None = None, requested_service: str | None = None) -> list[Finding]:
+        """All findings; `at` is the arrival time (default: the tenant's sandbox clock, else real time),
+        `client_org` the organisation of the TLS client certificate, `requested_service` the validation
+        clone's palveluPyynto."""
         tenant = tenant or self.settings.default_tenant
         view = self.store.view(tenant) if self.store is not None else None
         arrival = at or (self.clock.now(tenant, view) if self.clock else utc_now())
-        ctx.extras["now"] = arrival
-        if self.store is not None:
-            ctx.world = World(self.store, tenant, arrival, view)
+        ctx = parsed.context = Context(
+            frame=parsed.frame, document=parsed.document, codes=self.codes, problems=tuple(parsed.problems),
+            body=wire_body.decode(parsed.document.body) if parsed.document is not None else None,
+            world=World(self.store, tenant, arrival, view) if self.store is not None else None,
+            now=arrival, client_org=client_org, requested_service=requested_service,
+        )
         if parsed.document_root is not None:
-            self._verify_signatures(ctx, parsed.document_root, arrival)
-        parsed.context = ctx
-        findings = parsed.fatal + evaluate(ctx)
+            ctx.signatures = xmldsig.verify_document(parsed.document_root)
+            ctx.trust = {s.index: self.trust.signature_problems(s, arrival) for s in ctx.signatures}
+        findings = evaluate(ctx)
         return soften(findings, view.rule_modes()) if view is not None else findings
-
-    def _verify_signatures(self, ctx: Context, root: etree._Element, arrival: datetime) -> None:
-        """XMLDSig checks once per document, trust checks once per signature; the rules read both."""
-        signatures = xmldsig.verify_document(root)
-        ctx.extras["signatures"] = signatures
-        ctx.extras["trust"] = {
-            s.index: self.trust.problems(s.certificate, signed_at=s.signed_at, arrival=arrival)
-            + ([TrustProblem("policy", p)] if (p := self.trust.policy_problem(s.certificate, s.description_code)) else [])
-            for s in signatures
-            if s.certificate is not None
-        }
 
     def archive(self, tenant: str, body: bytes, content_type: str | None, client_org: str | None = None) -> Outcome:
         """Archive one submission; `client_org` is the organisation of the TLS client certificate, if any."""
@@ -203,11 +188,8 @@ class Archive:
     def prepare(self, tenant: str, parsed: Parsed, client_org: str | None = None) -> Outcome | Accepted:
         """Check; a refusal comes back as its Outcome (not yet logged: `_logged` / `_refusal`), a clean
         document ready to store."""
-        findings = self.check(parsed, tenant)
-        if client_org and parsed.frame is not None and parsed.frame.sender != client_org:
-            findings.append(finding("SH-TRN-005", hl7v3.xpath("sender", root=parsed.frame.interaction),
-                                    sender=parsed.frame.sender or "-", client=client_org))
-        if parsed.fatal:
+        findings = self.check(parsed, tenant, client_org=client_org)
+        if parsed.problems:
             return Outcome("AR", findings, parsed)
         if any(f.severity is Severity.ERROR for f in findings):
             return Outcome("AE", findings, parsed)
@@ -224,24 +206,22 @@ class Archive:
         """The outcome of a prepared document from what its write returned: its seq, or why it was undone
         (an AE, not yet logged)."""
         tenant, parsed, findings = step.tenant, step.parsed, step.findings
-        if isinstance(result, StaleVersion):  # another version won the race for the same parent
-            current = self.store.document(tenant, result.parent_id, summary=True)
-            findings.append(finding("SH-VER-003", cda.xpath("related", "hl7:parentDocument/hl7:id", at="root"),
-                                    parent=result.parent_id, parent_version=current["version"], current=current["replaced_by"] or "-",
-                                    current_version="?", status=current["status"]))
-            return Outcome("AE", findings, parsed)
-        if isinstance(result, DuplicateDocument):
-            findings.append(
-                finding("SH-ARC-001", cda.xpath("id", at="root"), document_id=result.document_id,
-                        received_at=result.existing["received_at"])
-            )
-            return Outcome("AE", findings, parsed)
+        if isinstance(result, (StaleVersion, DuplicateDocument)):
+            parsed.context.write = self._write_outcome(tenant, result)
+            return Outcome("AE", findings + after_write(parsed.context), parsed)
         _raise_failed(result)
         return Outcome("AA", findings, parsed, stored_seq=result)
 
+    def _write_outcome(self, tenant: str, refused: StaleVersion | DuplicateDocument) -> WriteOutcome:
+        if isinstance(refused, DuplicateDocument):
+            return WriteOutcome(duplicate=Duplicate(refused.document_id, refused.existing["received_at"]))
+        parent = self.store.document(tenant, refused.parent_id, summary=True)  # the version another write replaced
+        return WriteOutcome(stale_parent=StaleParent(refused.parent_id, parent["version"], parent["replaced_by"],
+                                                     parent["status"]))
+
     def _arrival(self, parsed: Parsed, tenant: str) -> datetime:
         ctx = parsed.context
-        return (ctx.extras.get("now") if ctx else None) or (self.clock.now(tenant) if self.clock else utc_now())
+        return (ctx.now if ctx else None) or (self.clock.now(tenant) if self.clock else utc_now())
 
     def _logged(self, tenant: str, outcome: Outcome) -> Outcome:
         """Record a refusal in the access log and the traffic log (one transaction of its own:
@@ -295,7 +275,7 @@ class Archive:
 
     def refuse(self, findings: list[Finding]) -> Outcome:
         """An AR outcome for a submission that could not be read at all."""
-        return Outcome("AR", findings, Parsed(fatal=findings))
+        return Outcome("AR", findings, Parsed())
 
     # --- answering ------------------------------------------------------------------
 
@@ -366,7 +346,7 @@ def pending_document(tenant: str, parsed: Parsed, row: dict) -> PendingDocument:
     d, ctx = parsed.document, parsed.context
     group = d.local.document_group.code if d.local and d.local.document_group else None
     custodian = d.custodian.id.root
-    grants = granted_rights(d, ctx.extras.get("body.json")) if group == "1" else None
+    grants = granted_rights(d, ctx.body.structured if ctx.body else None) if group == "1" else None
     matter_id = d.matter.id.root if group != "1" and d.matter and d.matter.id else None
     opens_matter = matter_id and parsed.frame.sender == custodian
     parent = replaced(d)
@@ -400,8 +380,14 @@ def _code(coded) -> str | None:
     return coded.code if coded else None
 
 
-def _xml_finding(part: str, exc: safexml.XMLInputError) -> Finding:
-    rule = _XML_RULES.get(exc.kind, "SH-XML-001")
-    if rule == "SH-XML-003":
-        return finding(rule, "/", part=part, size=exc.size, limit=exc.limit)
-    return finding(rule, "/", part=part, detail=exc.detail)
+def _unread(problem: Problem, body: bytes, content_type: str | None) -> Parsed:
+    """A submission that could not be split into parts: the problem, and the raw body for the traffic log."""
+    return Parsed(problems=[problem], body=body, content_type=content_type)
+
+
+def _xml_problem(part: str, exc: safexml.XMLInputError) -> Problem:
+    kind = _XML_KINDS.get(exc.kind, ProblemKind.MALFORMED)
+    return Problem(kind, part, detail=exc.detail, size=exc.size, limit=exc.limit)
+
+
+_XML_KINDS = {k.value: k for k in ProblemKind}  # the parser's kinds are problem kinds

@@ -10,10 +10,8 @@ import json
 
 from mock_kanta.core.clock import utc_now
 from mock_kanta.core.findings import Finding, Severity
-from mock_kanta.rules import finding
-from mock_kanta.rules.archive.frame import SERVICE_REQUESTS
+from mock_kanta.rules import Problem, unread
 from mock_kanta.traffic import service as traffic
-from mock_kanta.wire import hl7v3
 
 FIELDS = ("messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml")
 
@@ -45,12 +43,11 @@ def validate(archive, body: bytes, tenant: str | None = None, content_type: str 
         archive.store.view(tenant)  # UnknownTenant before anything is written
     request, problem = _request(body)
     if problem:
-        findings = [finding("SH-TRN-004", "/", detail=problem)]
+        findings = unread(Problem.bad_request(problem))
         _record(archive, tenant, None, findings, body=body, content_type=content_type)
         return 400, failure(None, findings)
     parsed = archive.read_parts(request["siirtokehysXml"].encode("utf-8"), request["asiakirjaXml"].encode("utf-8"), "shark-json")
-    findings = archive.check(parsed, tenant)
-    findings += _service_request(request["palveluPyynto"], parsed.frame)
+    findings = archive.check(parsed, tenant, requested_service=request["palveluPyynto"])
     _record(archive, tenant, parsed, findings, content_type=content_type)
     if any(f.severity is Severity.ERROR for f in findings):
         return 400, failure(request.get("messageId"), findings)
@@ -61,7 +58,7 @@ def _record(archive, tenant: str, parsed, findings: list[Finding], **raw) -> Non
     """One traffic row: the parts as received (the raw body when it was not a valid request)."""
     if archive.store is None:
         return
-    now = parsed.context.extras.get("now") if parsed is not None and parsed.context else None
+    now = parsed.context.now if parsed is not None and parsed.context else None
     verdict = "invalid" if any(f.severity is Severity.ERROR for f in findings) else "valid"
     traffic.write(archive.store, traffic.message_row(
         tenant, "validate", verdict, at=now or (archive.clock.now(tenant) if archive.clock else utc_now()),
@@ -79,10 +76,3 @@ def _request(body: bytes) -> tuple[dict | None, str | None]:
     if missing:
         return None, f"missing or empty string fields: {', '.join(missing)} (expected {', '.join(FIELDS)})"
     return data, None
-
-
-def _service_request(requested: str, frame) -> list[Finding]:
-    sp = frame.reason(SERVICE_REQUESTS) if frame else None
-    if sp is None or sp.code == requested:
-        return []
-    return [finding("SH-VAL-001", hl7v3.reason_xpath(SERVICE_REQUESTS, frame.interaction) + "/@code", request=requested, frame=sp.code)]

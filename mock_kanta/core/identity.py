@@ -57,5 +57,16 @@ def parse_hetu(value: str) -> Hetu:
     return Hetu(value, born, int(individual))
 
 
+def age_on(hetu: str | None, on: date | None) -> int | None:
+    """The age in whole years on `on` of the person a henkilötunnus names; None if either is missing or invalid."""
+    if not hetu or on is None:
+        return None
+    try:
+        born = parse_hetu(hetu).birth_date
+    except HetuError:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def is_oid(value: str | None) -> bool:
     return bool(value) and len(value) <= 256 and _OID.match(value) is not None

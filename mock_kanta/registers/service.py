@@ -8,83 +8,19 @@ here and written by the store in the document's own transaction.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
-from mock_kanta.core.identity import HetuError, parse_hetu
+from mock_kanta.core.codes.oids import GUARDIAN_DISCLOSURE, OWN_USAGE, PROVIDER_USAGE
+from mock_kanta.core.codes.oids import USAGE_SITUATIONS as USAGE_SYSTEM
+from mock_kanta.core.dates import HELSINKI, iso_date, ts_date
+from mock_kanta.core.identity import age_on
+from mock_kanta.core.registers import Right, sote_register_from
+from mock_kanta.core.structured import code_of, value_of
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
-# Soteri -> SOTE organisation register runs once a day; the hour is modelled (not public).
-SOTE_TRANSFER_HOUR = 3
-PROVIDER_USAGE = "provider-in-organiser-register"
-OWN_USAGE = "own-register"
-USAGE_SYSTEM = "1.2.246.537.6.1289.201901"
-PHASE_SYSTEM = "1.2.246.537.6.1277.201701"
-CONSENT_SYSTEM = "1.2.246.537.6.1286.201901"
-
-
-def ts_date(value: str | None) -> date | None:
-    """The date of an HL7 TS value (YYYYMMDD...), or None."""
-    if not value or len(value) < 8 or not value[:8].isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        return None
-
-
-def iso_date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def sote_register_from(registered_at: str | None) -> datetime | None:
-    """When a unit registered in Soteri at `registered_at` reaches the SOTE organisation register:
-    the next daily transfer (SOTE_TRANSFER_HOUR, Helsinki time) after it. None = long ago."""
-    if not registered_at:
-        return None
-    at = datetime.fromisoformat(registered_at).astimezone(HELSINKI)
-    transfer = datetime.combine(at.date(), time(SOTE_TRANSFER_HOUR), HELSINKI)
-    if transfer <= at:
-        transfer += timedelta(days=1)
-    return transfer.astimezone(timezone.utc)
-
-
-def age_on(hetu: str | None, on: date | None) -> int | None:
-    if not hetu or on is None:
-        return None
-    try:
-        born = parse_hetu(hetu).birth_date
-    except HetuError:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-@dataclass(frozen=True)
-class Right:
-    organiser_oid: str
-    client_id: str
-    relationship_id: str
-    function_code: str | None
-    unit_oid: str
-    services: tuple[str, ...]
-    start: date
-    end: date | None
-    source_document_id: str
-
-    def in_force(self, on: date) -> bool:
-        return self.start <= on and (self.end is None or on <= self.end)
-
-    @classmethod
-    def from_row(cls, row: dict) -> "Right":
-        return cls(row["organiser_oid"], row["client_id"], row["relationship_id"], row["function_code"], row["unit_oid"],
-                   tuple(json.loads(row["services_json"])), row["start_date"], row["end_date"], row["source_document_id"])
+# Moved to core (the checks need them too); still importable from here by the areas that import them.
+__all__ = ["HELSINKI", "OWN_USAGE", "PROVIDER_USAGE", "USAGE_SYSTEM", "Right", "World", "age_on", "granted_rights",
+           "iso_date", "sote_register_from", "visibility"]
 
 
 class World:
@@ -154,19 +90,19 @@ def granted_rights(document, structured: dict | None) -> tuple[str, list[dict]] 
     if not isinstance(structured, dict) or not isinstance(structured.get("asiakkuusasiakirja"), dict):
         return None
     body = structured["asiakkuusasiakirja"]
-    relationship = (document.local.client_relationship if document.local else None) or _value(body.get("asiakkuuden_yksilointitunnus"))
+    relationship = (document.local.client_relationship if document.local else None) or value_of(body.get("asiakkuuden_yksilointitunnus"))
     if not relationship:
         return None
     default_start = iso_date((body.get("sosiaalihuollon_asiakkuus") or {}).get("asiakkuuden_alkamispvm"))
     rows = []
     for task in body.get("sosiaalihuollon_palvelutehtava") or []:
-        function_code = _code(task.get("palvelutehtava"))
+        function_code = code_of(task.get("palvelutehtava"))
         for provider in task.get("palveluntuottaja") or []:
-            unit = _code(provider.get("palveluyksikon_nimi"))
+            unit = code_of(provider.get("palveluyksikon_nimi"))
             start = iso_date(provider.get("asiakkuuden_alkamispvm")) or default_start
             if not unit or start is None:
                 continue
-            services = [c for c in (_code(s) for s in provider.get("sosiaalipalvelu") or []) if c]
+            services = [c for c in (code_of(s) for s in provider.get("sosiaalipalvelu") or []) if c]
             rows.append({
                 "organiser_oid": document.custodian.id.root,
                 "client_id": document.client.id.extension,
@@ -182,44 +118,16 @@ def granted_rights(document, structured: dict | None) -> tuple[str, list[dict]] 
     return relationship, rows
 
 
-def social_services(structured) -> list[str]:
-    """Every sosiaalipalvelu code anywhere in a structured part."""
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "sosiaalipalvelu":
-                    for item in value if isinstance(value, list) else [value]:
-                        if _code(item):
-                            found.append(_code(item))
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(structured)
-    return found
-
-
 def visibility(document, codes) -> dict:
     """The effective OmaKanta visibility and the guardians' disclosure of a document, as stored."""
     lh = document.local
     restricted = bool(lh and lh.inaccessible_argument and lh.inaccessible_argument.code)
     until = ts_date(lh.inaccessible_until) if lh else None
     consent = document.consent.code if document.consent else None
-    entry = codes.get(CONSENT_SYSTEM).get(consent) if consent and codes.get(CONSENT_SYSTEM) else None
+    entry = codes.get(GUARDIAN_DISCLOSURE).get(consent) if consent and codes.get(GUARDIAN_DISCLOSURE) else None
     return {
         "visibility": "delayed" if restricted and until else "restricted" if restricted else "visible",
         "visible_from": until if restricted else None,
         "guardian_disclosure": entry.meaning if entry else None,
     }
 
-
-def _code(coded) -> str | None:
-    return str(coded.get("code")) if isinstance(coded, dict) and coded.get("code") is not None else None
-
-
-def _value(ident) -> str | None:
-    return str(ident.get("value")) if isinstance(ident, dict) and ident.get("value") else None

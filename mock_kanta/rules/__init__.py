@@ -1,10 +1,27 @@
-"""Rules: import the modules so every rule registers itself, in catalogue order (the order below)."""
-# isort: skip_file
-from mock_kanta.rules import registry
-from mock_kanta.rules.archive import transport, frame, consistency, header, identity, codes, body  # noqa: F401
-from mock_kanta.rules.archive import signature, register, context, visibility, versions, storing  # noqa: F401
-from mock_kanta.rules.read import access  # noqa: F401
+"""Rules: the catalogue (families/*.yaml, one entry a rule) and the check functions (`@check`) of the
+archive path. Importing the package loads both and refuses an incomplete registry (`registry.complete`);
+the check modules are imported for their `@check` declarations only, the catalogue fixes the order."""
 from mock_kanta.core.findings import Finding, Severity
-from mock_kanta.rules.registry import REGISTRY, Context, evaluate, finding
+from mock_kanta.rules import registry
+from mock_kanta.rules.archive import (  # noqa: F401 (imported for their @check declarations)
+    body,
+    codes,
+    consistency,
+    context_data,
+    frame,
+    header,
+    identity,
+    register,
+    signature,
+    storing,
+    transport,
+    versions,
+    visibility,
+)
+from mock_kanta.rules.context import Context, Problem, ProblemKind, WriteOutcome
+from mock_kanta.rules.registry import REGISTRY, after_write, evaluate, finding, unread
 
-__all__ = ["REGISTRY", "Context", "Finding", "Severity", "evaluate", "finding", "registry"]
+registry.complete()
+
+__all__ = ["REGISTRY", "Context", "Finding", "Problem", "ProblemKind", "Severity", "WriteOutcome", "after_write",
+           "evaluate", "finding", "registry", "unread"]

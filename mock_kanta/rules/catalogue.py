@@ -1,4 +1,5 @@
-"""The rules catalogue as Markdown (docs/rules.md), generated from the registry.
+"""The rules catalogue as Markdown (docs/rules.md), generated from the registry (the catalogue's data in
+rules/families/*.yaml).
 
 `markdown()` is deterministic: the same registry gives the same bytes, so a test
 can compare it with the committed file.
@@ -10,10 +11,12 @@ from collections import Counter
 
 from mock_kanta.core.findings import LANGS, Severity
 from mock_kanta.rules import REGISTRY
-from mock_kanta.rules.registry import Rule
+from mock_kanta.rules.registry import Basis, Rule
 
 COMMAND = "mock-kanta rules docs -o docs/rules.md"
 _LANG_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+_BASIS = {Basis.KANTA: "kanta (public material shows Kanta enforces it)",
+          Basis.MODELLED: "modelled (the sandbox's own check or its model of the specifications)"}
 
 # Markdown-active characters in the rule texts: an underscore only at a word edge,
 # a bracket only where it would close a link text ("](").
@@ -28,7 +31,7 @@ def markdown() -> str:
 
 def _header(rules: list[Rule]) -> str:
     counts = Counter(r.severity for r in rules)
-    enforced = sum(r.kanta_verified for r in rules)
+    bases = Counter(r.basis for r in rules)
     return "\n".join(
         [
             f"<!-- Generated from mock_kanta/rules by `{COMMAND}`. Do not edit. -->",
@@ -38,8 +41,8 @@ def _header(rules: list[Rule]) -> str:
             "",
             f"{len(rules)} rules: {counts[Severity.ERROR]} errors (the message is refused), "
             f"{counts[Severity.WARNING]} warnings (accepted, worth fixing), {counts[Severity.INFO]} info.",
-            f"{enforced} of them are known from public material to be enforced by Kanta; "
-            "the others are the sandbox's own checks or modelled on the specifications.",
+            f"Basis: {bases[Basis.KANTA]} are known from public material to be enforced by Kanta (kanta); "
+            f"{bases[Basis.MODELLED]} are the sandbox's own checks or modelled on the specifications (modelled).",
             "Every finding in an acknowledgement carries the rule id as its code.",
             "",
         ]
@@ -47,11 +50,9 @@ def _header(rules: list[Rule]) -> str:
 
 
 def _index(rules: list[Rule]) -> str:
-    lines = ["## Index", "", "| Id | Severity | Stage | Title | Enforced by Kanta |", "|---|---|---|---|---|"]
+    lines = ["## Index", "", "| Id | Severity | Stage | Title | Basis |", "|---|---|---|---|---|"]
     for r in rules:
-        lines.append(
-            f"| [{r.id}](#{_anchor(r)}) | {r.severity.value} | {r.stage.value} | {_md(r.title.en)} | {_enforced(r)} |"
-        )
+        lines.append(f"| [{r.id}](#{_anchor(r)}) | {r.severity.value} | {r.stage.value} | {_md(r.title.en)} | {r.basis.value} |")
     return "\n".join(lines) + "\n"
 
 
@@ -63,7 +64,7 @@ def _section(r: Rule) -> str:
         "",
         f"- **Severity:** {r.severity.value}",
         f"- **Stage:** {r.stage.value}",
-        f"- **Enforced by Kanta:** {_enforced(r)}",
+        f"- **Basis:** {_BASIS[r.basis]}",
         f"- **Source:** {_md(r.source)}",
         "",
         "| Language | Title | Message | Fix |",
@@ -73,10 +74,6 @@ def _section(r: Rule) -> str:
         texts = (getattr(t, lang) for t in (r.title, r.message, r.fix))
         lines.append(f"| {_LANG_NAMES[lang]} | " + " | ".join(_md(t) for t in texts) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _enforced(r: Rule) -> str:
-    return "yes" if r.kanta_verified else "not known"
 
 
 def _anchor(r: Rule) -> str:

@@ -1,30 +1,23 @@
-"""The rule registry: every check has a stable id, a severity, texts in Finnish,
-Swedish and English, its source, and reports the XPath it looked at.
+"""The rule registry: the catalogue (`entries`, read from families/*.yaml) joined with the check functions.
 
-A rule's check is a generator over a `Context` yielding `Hit`s; the registry turns
-hits into `Finding`s. Rules raised by the transport or parser (no check of their
-own) are registered with `define` and produced with `finding`.
+A check is a generator over a `Context` yielding `Hit`s, declared with `@check("SH-XXX-NNN")` in a module
+under `rules/`; `evaluate` runs the checks and turns their hits into `Finding`s with the catalogue's texts.
+Each catalogue entry has exactly one check, except the few whose entry names who raises them
+(`raised_by`: the read service, and this module for SH-SYS-001), which `finding` produces directly.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
-from mock_kanta.core.findings import Finding, Severity, Text
+from mock_kanta.core.findings import Finding
+from mock_kanta.rules.context import PARTS, Context, Problem
+from mock_kanta.rules.entries import Basis, CatalogueError, Rule, Stage, load
 
-
-class Stage(str, Enum):
-    TRANSPORT = "transport"
-    SYNTAX = "syntax"
-    FRAME = "frame"
-    DOCUMENT = "document"
-    CONSISTENCY = "consistency"
-    CODES = "codes"
-    BODY = "body"
-    ARCHIVE = "archive"
-    ACCESS = "access"
+__all__ = ["REGISTRY", "Basis", "CatalogueError", "Context", "Hit", "Rule", "Stage", "after_write", "check",
+           "checks", "complete", "evaluate", "finding", "hit", "unread"]
 
 
 @dataclass(frozen=True)
@@ -37,75 +30,36 @@ def hit(location: str, **params: Any) -> Hit:
     return Hit(location, params)
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: Severity
-    stage: Stage
-    title: Text
-    message: Text
-    fix: Text
-    source: str
-    kanta_verified: bool  # True when public material shows Kanta enforces this
-    needs: tuple[str, ...] = ()
-    check: Callable[["Context"], Iterable[Hit]] | None = None
+REGISTRY: dict[str, Rule] = {rule.id: rule for rule in load()}  # catalogue order; `check` attaches the checks
 
 
-@dataclass
-class Context:
-    """What the checks look at. Missing parts are None; a rule runs only when
-    every part it `needs` is present."""
+def check(rule_id: str, *, needs: tuple[str, ...] = (), after_write: bool = False) -> Callable:
+    """Attach the decorated function as the check of catalogue entry `rule_id`. It runs when every context
+    part in `needs` is present; with `after_write` it runs again on the store's answer to a refused write."""
 
-    frame: Any = None
-    document: Any = None
-    codes: Any = None
-    world: Any = None  # mock_kanta.registers.service.World: organisations, units, rights, matters (archive path only)
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def has(self, need: str) -> bool:
-        return getattr(self, need, None) is not None
-
-
-REGISTRY: dict[str, Rule] = {}
-
-
-def _register(r: Rule) -> Rule:
-    if r.id in REGISTRY:
-        raise ValueError(f"duplicate rule id {r.id}")
-    REGISTRY[r.id] = r
-    return r
-
-
-def _text(value: Text | tuple[str, str, str]) -> Text:
-    return value if isinstance(value, Text) else Text(*value)
-
-
-def define(
-    id: str,
-    severity: Severity,
-    stage: Stage,
-    *,
-    title,
-    message,
-    fix,
-    source: str,
-    kanta_verified: bool = False,
-    needs: tuple[str, ...] = (),
-    check: Callable | None = None,
-) -> Rule:
-    return _register(
-        Rule(id, severity, stage, _text(title), _text(message), _text(fix), source, kanta_verified, needs, check)
-    )
-
-
-def rule(id: str, severity: Severity, stage: Stage, **kwargs) -> Callable:
-    """Decorator form of `define` for a check function."""
-
-    def wrap(fn: Callable[[Context], Iterable[Hit]]) -> Callable:
-        define(id, severity, stage, check=fn, **kwargs)
+    def attach(fn: Callable[[Context], Iterable[Hit]]) -> Callable:
+        rule = REGISTRY.get(rule_id)
+        if rule is None:
+            raise CatalogueError(f"{_name(fn)}: {rule_id} is not in the catalogue")
+        unknown = set(needs) - set(PARTS)
+        if unknown:
+            raise CatalogueError(f"{_name(fn)}: {rule_id} needs {sorted(unknown)}, not parts of the Context")
+        if rule.check is not None:
+            raise CatalogueError(f"{rule_id} has two checks: {_name(rule.check)} and {_name(fn)}")
+        if rule.raised_by:
+            raise CatalogueError(f"{rule_id}: the catalogue says {rule.raised_by} raises it, yet {_name(fn)} checks it")
+        REGISTRY[rule_id] = dataclasses.replace(rule, needs=tuple(needs), check=fn, after_write=after_write)
+        _CHOSEN.clear()
         return fn
 
-    return wrap
+    return attach
+
+
+def complete(registry: dict[str, Rule] = REGISTRY) -> None:
+    """Refuse a registry where a catalogue entry has no check and names no one who raises it."""
+    missing = [r.id for r in registry.values() if r.check is None and not r.raised_by]
+    if missing:
+        raise CatalogueError(f"no check for {', '.join(missing)} (and no raised_by in the catalogue)")
 
 
 def finding(rule_id: str, location: str, **params: Any) -> Finding:
@@ -114,10 +68,13 @@ def finding(rule_id: str, location: str, **params: Any) -> Finding:
 
 
 def evaluate(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
-    """Run every applicable rule; a document breaking several rules gets them all."""
+    """Run every applicable check (or those of `rules`); a document breaking several rules gets them all."""
     out: list[Finding] = []
-    present = frozenset(n for n in ("frame", "document", "codes", "world") if ctx.has(n))
-    for r in _applicable(present) if rules is None else (r for r in rules if present.issuperset(r.needs)):
+    present = ctx.present()
+    chosen = _chosen(present, lambda r: present.issuperset(r.needs)) if rules is None else rules
+    for r in chosen:
+        if not present.issuperset(r.needs):
+            continue
         try:
             for h in r.check(ctx):
                 out.append(finding(r.id, h.location, **h.params))
@@ -126,42 +83,31 @@ def evaluate(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]
     return out
 
 
+def after_write(ctx: Context) -> list[Finding]:
+    """The findings on the store's answer (`ctx.write`) to a document that passed every check."""
+    return evaluate(ctx, _chosen("after write", lambda r: r.after_write))
+
+
+def unread(*problems: Problem) -> list[Finding]:
+    """The findings of a submission that could not be read: the transport-stage checks on these problems.
+    The way for a face (an endpoint, the validation clone) to answer before the archive reads anything."""
+    return evaluate(Context(problems=problems))
+
+
 def checks() -> Iterator[Rule]:
     return (r for r in REGISTRY.values() if r.check is not None)
 
 
-_APPLICABLE: dict[tuple[frozenset, int], list[Rule]] = {}
+_CHOSEN: dict[object, list[Rule]] = {}
 
 
-def _applicable(present: frozenset) -> list[Rule]:
-    """The registered checks whose needs `present` meets, in order; computed once per set of parts
-    (and again when a rule is registered later: the key holds the registry's size)."""
-    key = (present, len(REGISTRY))
-    found = _APPLICABLE.get(key)
+def _chosen(key: object, wanted: Callable[[Rule], bool]) -> list[Rule]:
+    """The checks `wanted` picks, in catalogue order; worked out once per key (a set of present parts)."""
+    found = _CHOSEN.get(key)
     if found is None:
-        found = _APPLICABLE[key] = [r for r in checks() if present.issuperset(r.needs)]
+        found = _CHOSEN[key] = [r for r in checks() if wanted(r)]
     return found
 
 
-define(
-    "SH-SYS-001",
-    Severity.ERROR,
-    Stage.ARCHIVE,
-    title=("Sisäinen tarkistusvirhe", "Internt kontrollfel", "Internal check error"),
-    message=(
-        "Tarkistus {rule} kaatui: {error}. Tämä on hiekkalaatikon virhe, ei sanoman.",
-        "Kontrollen {rule} kraschade: {error}. Detta är ett fel i sandlådan, inte i meddelandet.",
-        "Check {rule} crashed: {error}. This is a sandbox defect, not a fault of the message.",
-    ),
-    fix=(
-        "Ilmoita virheestä mock-kantan kehittäjille ja liitä sanoma mukaan.",
-        "Rapportera felet till utvecklarna av mock-kanta och bifoga meddelandet.",
-        "Report it to the mock-kanta developers with the message attached.",
-    ),
-    source="mock-kanta",
-)
-
-
-def iter_findings(findings: Iterable[Finding], *severities: Severity) -> Iterator[Finding]:
-    wanted = set(severities)
-    return (f for f in findings if f.severity in wanted)
+def _name(fn: Callable) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"

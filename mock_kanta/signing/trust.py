@@ -6,7 +6,8 @@ from pathlib import Path
 
 from cryptography import x509
 
-from mock_kanta.signing.pki import Pki, TrustProblem, policy_oids
+from mock_kanta.core.signatures import SignatureResult, TrustProblem
+from mock_kanta.signing.pki import Pki, policy_oids
 
 # Which certificate profiles may make which signature type (signatureDescription code).
 SIGNING_PROFILES = {"1": ("professional", "staff", "actor"), "3": ("system-signature",)}
@@ -44,3 +45,12 @@ class Trust:
         if not start <= when <= end:  # validity at signing: dates only, the chain was checked above
             out.append(TrustProblem("invalid-at-signing", f"valid from {start.isoformat()} to {end.isoformat()}, signed at {when.isoformat()}"))
         return out
+
+    def signature_problems(self, sig: SignatureResult, arrival: datetime) -> tuple[TrustProblem, ...]:
+        """Every trust problem of one verified signature's certificate: `problems`, and its policy for the
+        signature's type; () without a certificate."""
+        if sig.certificate is None:
+            return ()
+        policy = self.policy_problem(sig.certificate, sig.description_code)
+        return (*self.problems(sig.certificate, signed_at=sig.signed_at, arrival=arrival),
+                *([TrustProblem("policy", policy)] if policy else []))

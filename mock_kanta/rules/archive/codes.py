@@ -1,11 +1,8 @@
-"""Coded values must come from their code systems (kept as data in mock_kanta/codes)."""
-from mock_kanta.core.findings import Severity
-from mock_kanta.rules.archive.frame import SERVICE_REQUESTS, USAGE_SITUATIONS
-from mock_kanta.rules.registry import Context, Stage, hit, rule
-from mock_kanta.rules.sources import METADATA
-from mock_kanta.wire import cda, hl7v3
-
-DOC_TYPE = "1.2.246.537.6.1506.201701"
+"""Checks that coded values come from their code systems (data in mock_kanta/core/codes): SH-COD."""
+from mock_kanta.core.codes.oids import DOCUMENT_GROUPS, DOCUMENT_TYPES, RECORD_STATUS, SERVICE_REQUESTS, USAGE_SITUATIONS
+from mock_kanta.rules.context import Context
+from mock_kanta.rules.registry import check, hit
+from mock_kanta.wire.paths import cda, hl7v3
 
 
 def _lh(attr):
@@ -14,17 +11,17 @@ def _lh(attr):
 
 # (element label, getter on the document, xpath, expected code system)
 DOCUMENT_CODES = (
-    ("code", lambda d: d.code, cda.xpath("code"), DOC_TYPE),
+    ("code", lambda d: d.code, cda.xpath("code"), DOCUMENT_TYPES),
     ("confidentialityCode", lambda d: d.confidentiality, cda.xpath("confidentiality"), "1.2.246.777.5.99902.2006"),
     ("administrativeGenderCode", lambda d: d.client.gender if d.client else None,
      cda.xpath("client", "hl7:patient/hl7:administrativeGenderCode"), "1.2.246.537.5.1.1997"),
     ("authorization/consent/code", lambda d: d.consent, cda.xpath("consent"), "1.2.246.537.6.1286.201901"),
-    ("specificDocumentType", _lh("specific_document_type"), cda.local_xpath("specific_document_type"), DOC_TYPE),
-    ("documentGroup", _lh("document_group"), cda.local_xpath("document_group"), "1.2.246.537.6.1505.201601"),
+    ("specificDocumentType", _lh("specific_document_type"), cda.local_xpath("specific_document_type"), DOCUMENT_TYPES),
+    ("documentGroup", _lh("document_group"), cda.local_xpath("document_group"), DOCUMENT_GROUPS),
     ("fileFormat", _lh("file_format"), cda.local_xpath("file_format"), "1.2.246.537.6.1502.201601"),
     ("structuredFileFormat", _lh("structured_file_format"), cda.local_xpath("structured_file_format"), "1.2.246.537.5.40179.2008"),
     ("functionCode", _lh("function_code"), cda.local_xpath("function_code"), "1.2.246.537.6.1221.201601"),
-    ("recordStatus", _lh("record_status"), cda.local_xpath("record_status"), "1.2.246.537.5.40154.2008"),
+    ("recordStatus", _lh("record_status"), cda.local_xpath("record_status"), RECORD_STATUS),
     ("registryType", _lh("registry_type"), cda.local_xpath("registry_type"), "1.2.246.537.6.1264.201701"),
     ("totalRetentionPeriodClass", _lh("total_retention_period_class"), cda.local_xpath("total_retention_period_class"),
      "1.2.246.537.6.1258.201601"),
@@ -53,45 +50,21 @@ def _frame_codes(frame):
 def coded_values(ctx: Context) -> list:
     """Every (label, Coded, xpath, expected system) present in the message (listed once per message:
     several rules walk it)."""
-    found = ctx.extras.get("coded_values")
-    if found is None:
-        found = ctx.extras["coded_values"] = list(_coded_values(ctx))
-    return found
+    return ctx.once(_coded_values)
 
 
-def _coded_values(ctx: Context):
-    if ctx.document is not None:
-        for label, get, loc, system in DOCUMENT_CODES:
-            yield label, get(ctx.document), loc, system
+def _coded_values(ctx: Context) -> list:
+    found = [(label, get(ctx.document), loc, system) for label, get, loc, system in DOCUMENT_CODES] if ctx.document else []
     if ctx.frame is not None:
-        yield from _frame_codes(ctx.frame)
+        found.extend(_frame_codes(ctx.frame))
+    return found
 
 
 def _present(coded) -> bool:
     return coded is not None and coded.code is not None
 
 
-_FIX_SYSTEM = (
-    "Käytä koodistoa {expected} ({name}).",
-    "Använd kodsystemet {expected} ({name}).",
-    "Use code system {expected} ({name}).",
-)
-
-
-@rule(
-    "SH-COD-001",
-    Severity.ERROR,
-    Stage.CODES,
-    title=("Väärä koodisto", "Fel kodsystem", "Wrong code system"),
-    message=(
-        "{element}: koodisto on {found}, odotettiin {expected}.",
-        "{element}: kodsystemet är {found}, förväntades {expected}.",
-        "{element}: code system is {found}, expected {expected}.",
-    ),
-    fix=_FIX_SYSTEM,
-    source=METADATA,
-    kanta_verified=True,
-)
+@check("SH-COD-001")
 def code_system(ctx):
     for label, coded, loc, expected in coded_values(ctx):
         if _present(coded) and coded.code_system != expected:
@@ -100,45 +73,12 @@ def code_system(ctx):
                       name=system.name if system else expected)
 
 
-@rule(
-    "SH-COD-002",
-    Severity.ERROR,
-    Stage.CODES,
-    title=("Tuntematon koodi", "Okänd kod", "Unknown code"),
-    message=(
-        "{element}: koodia {code} ei ole koodistossa {system} ({name}).",
-        "{element}: koden {code} finns inte i kodsystemet {system} ({name}).",
-        "{element}: code {code} is not in code system {system} ({name}).",
-    ),
-    fix=(
-        "Valitse koodi koodistopalvelun luokituksesta {system}. Sallitut: {allowed}.",
-        "Välj en kod ur klassificeringen {system} i kodtjänsten. Tillåtna: {allowed}.",
-        "Pick a code from classification {system} in the code service. Allowed: {allowed}.",
-    ),
-    source="Kanta koodistopalvelu; " + METADATA,
-    kanta_verified=True,
-)
+@check("SH-COD-002")
 def unknown_code_complete(ctx):
     yield from _unknown(ctx, complete=True)
 
 
-@rule(
-    "SH-COD-003",
-    Severity.WARNING,
-    Stage.CODES,
-    title=("Koodi ei hiekkalaatikon listalla", "Koden finns inte i sandlådans lista", "Code not in the sandbox's list"),
-    message=(
-        "{element}: koodia {code} ei ole hiekkalaatikon osittaisessa koodistossa {system} ({name}); sitä ei voitu tarkistaa.",
-        "{element}: koden {code} finns inte i sandlådans ofullständiga kodsystem {system} ({name}); den kunde inte kontrolleras.",
-        "{element}: code {code} is not in the sandbox's partial list of {system} ({name}); it could not be checked.",
-    ),
-    fix=(
-        "Tarkista koodi koodistopalvelusta. Jos se on oikea, lisää se tiedostoon <data-dir>/codes/*.yaml. Tunnetut: {allowed}.",
-        "Kontrollera koden i kodtjänsten. Om den är rätt, lägg till den i <data-dir>/codes/*.yaml. Kända: {allowed}.",
-        "Check the code in the code service. If it is right, add it to <data-dir>/codes/*.yaml. Known: {allowed}.",
-    ),
-    source="mock-kanta code data (partial lists, see docs/codes.md)",
-)
+@check("SH-COD-003")
 def unknown_code_partial(ctx):
     yield from _unknown(ctx, complete=False)
 

@@ -1,11 +1,9 @@
-"""Identity codes (henkilötunnus) and OIDs."""
-from mock_kanta.core.findings import Severity
+"""Checks of identity codes (henkilötunnus) and OIDs wherever the message states them: SH-ID."""
+from mock_kanta.core.codes.oids import HETU_ROOT
 from mock_kanta.core.identity import HetuError, is_oid, parse_hetu
-from mock_kanta.rules.registry import Context, Stage, hit, rule
-from mock_kanta.rules.sources import HETU, SANDBOX
-from mock_kanta.wire import cda, hl7v3
-
-HETU_ROOT = "1.2.246.21"
+from mock_kanta.rules.context import Context
+from mock_kanta.rules.registry import check, hit
+from mock_kanta.wire.paths import cda, hl7v3
 
 
 def _hetus(ctx: Context):
@@ -28,24 +26,7 @@ def _hetus(ctx: Context):
             yield "authorOrPerformer", p.id.extension, hl7v3.xpath("author", "hl7:assignedPerson/hl7:id", at="extension", root=root)
 
 
-@rule(
-    "SH-ID-001",
-    Severity.ERROR,
-    Stage.DOCUMENT,
-    title=("Virheellinen henkilötunnus", "Ogiltig personbeteckning", "Invalid identity code"),
-    message=(
-        "{element}: henkilötunnus {value} on virheellinen: {reason}.",
-        "{element}: personbeteckningen {value} är ogiltig: {reason}.",
-        "{element}: identity code {value} is invalid: {reason}.",
-    ),
-    fix=(
-        "Tarkista syntymäaika, välimerkki (+, -, A-F, U-Y) ja tarkistusmerkki (jakojäännös 31).",
-        "Kontrollera födelsedatum, skiljetecken (+, -, A-F, U-Y) och kontrolltecken (rest vid division med 31).",
-        "Check the birth date, the century sign (+, -, A-F, U-Y) and the check character (remainder mod 31).",
-    ),
-    source=HETU,
-    kanta_verified=True,
-)
+@check("SH-ID-001")
 def hetu_valid(ctx):
     for label, value, loc in _hetus(ctx):
         try:
@@ -54,23 +35,7 @@ def hetu_valid(ctx):
             yield hit(loc, element=label, value=value or "-", reason=str(exc))
 
 
-@rule(
-    "SH-ID-002",
-    Severity.ERROR,
-    Stage.DOCUMENT,
-    title=("Ei testihenkilö", "Inte en testperson", "Not a test identity"),
-    message=(
-        "{element}: henkilötunnuksen {value} yksilönumero on {number}; hiekkalaatikko hyväksyy vain testitunnukset (900-999).",
-        "{element}: personbeteckningens {value} individnummer är {number}; sandlådan godtar endast testbeteckningar (900-999).",
-        "{element}: identity code {value} has individual number {number}; the sandbox accepts test identities only (900-999).",
-    ),
-    fix=(
-        "Käytä keinotekoista testihenkilötunnusta (yksilönumero 900-999). Älä lähetä oikeita henkilötietoja hiekkalaatikkoon.",
-        "Använd en konstgjord testbeteckning (individnummer 900-999). Skicka inga riktiga personuppgifter till sandlådan.",
-        "Use an artificial test identity (individual number 900-999). Never send real personal data to the sandbox.",
-    ),
-    source=SANDBOX + "; Kanta: only the 900-series test identities in testing (kanta.fi käyttöönottokoe)",
-)
+@check("SH-ID-002")
 def hetu_is_test(ctx):
     for label, value, loc in _hetus(ctx):
         try:
@@ -103,24 +68,7 @@ def _oids(ctx: Context):
         yield "message id", f.message_id.root if f.message_id else None, hl7v3.xpath("message_id", at="root", root=root)
 
 
-@rule(
-    "SH-ID-003",
-    Severity.ERROR,
-    Stage.DOCUMENT,
-    title=("Virheellinen OID", "Ogiltig OID", "Invalid OID"),
-    message=(
-        "{element}: {value} ei ole OID-tunniste (numeroita pisteillä erotettuna).",
-        "{element}: {value} är ingen OID (siffror åtskilda med punkter).",
-        "{element}: {value} is not an OID (numbers separated by dots).",
-    ),
-    fix=(
-        "Anna OID muodossa 1.2.246.10.<y-tunnus>.…, ilman etunollia ja välilyöntejä.",
-        "Ange OID i formen 1.2.246.10.<FO-nummer>.…, utan inledande nollor och mellanslag.",
-        "Give the OID as 1.2.246.10.<business id>.…, with no leading zeros or spaces.",
-    ),
-    source="ITU-T X.660 / ISO/IEC 9834-1 (OID syntax); HL7 II.root",
-    kanta_verified=True,
-)
+@check("SH-ID-003")
 def oid_syntax(ctx):
     for label, value, loc in _oids(ctx):
         if value and not is_oid(value):

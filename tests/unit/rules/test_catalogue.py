@@ -9,7 +9,7 @@ import pytest
 from mock_kanta.core.findings import LANGS, Severity
 from mock_kanta.rules import REGISTRY
 from mock_kanta.rules.catalogue import COMMAND, markdown
-from mock_kanta.rules.registry import Stage
+from mock_kanta.rules.registry import Basis, Stage
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
 RULES = list(REGISTRY.values())
@@ -28,7 +28,7 @@ def test_rule_is_complete(rule):
             text = getattr(getattr(rule, field), lang)
             assert isinstance(text, str) and text.strip(), f"{rule.id}.{field}.{lang} is empty"
     assert rule.source.strip(), f"{rule.id} has no source"
-    assert isinstance(rule.kanta_verified, bool)
+    assert isinstance(rule.basis, Basis) and isinstance(rule.kanta_verified, bool)
 
 
 def test_ids_are_unique_and_keys_match():
@@ -45,6 +45,7 @@ def test_markdown_is_deterministic_and_complete():
     assert text.endswith("\n") and not text.endswith("\n\n")
     for rule in RULES:
         assert f"| [{rule.id}](#{rule.id.lower()}) | {rule.severity.value} | {rule.stage.value} |" in text
+        assert f"- **Basis:** {rule.basis.value} (" in text
         assert f'<a id="{rule.id.lower()}"></a>\n\n## {rule.id}: ' in text
     assert text.count("\n## SH-") == len(RULES)
 

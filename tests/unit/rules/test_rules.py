@@ -1,5 +1,6 @@
 """Rules against edited samples, through the archive's read and check (no HTTP, no store)."""
 import base64
+import dataclasses
 import re
 from datetime import datetime, timezone
 
@@ -8,7 +9,7 @@ import pytest
 from mock_kanta.archive.service import Archive
 from mock_kanta.core.codes import CodeSystems
 from mock_kanta.core.findings import Severity
-from mock_kanta.rules import REGISTRY
+from mock_kanta.rules import REGISTRY, evaluate
 from mock_kanta.settings import Settings
 from mock_kanta.signing.pki import Pki
 from mock_kanta.signing.trust import Trust, load_extra_trust
@@ -149,3 +150,13 @@ def test_sample_without_extra_trust_is_untrusted(tmp_path):
     found = check(bare, *pair("asiakassuunnitelma"))
     assert ids(found, Severity.ERROR) == ["SH-SIG-009", "SH-SIG-009"]
     assert "DVV TEST" in next(f for f in found if f.rule_id == "SH-SIG-009").message["en"]
+
+
+def test_a_crashing_check_is_reported_and_hides_no_other_finding(archive):
+    """SH-SYS-001: a check that raises becomes a finding of its own; the checks after it still run."""
+    parsed = archive.read_parts(*pair("asiakassuunnitelma"), "test")
+    archive.check(parsed, at=SAMPLE_TIME)  # fills parsed.context as the archive does
+    broken = dataclasses.replace(REGISTRY["SH-FRM-001"], check=lambda ctx: iter([ctx.frame.no_such_field]))
+    found = evaluate(parsed.context, [broken, REGISTRY["SH-FRM-006"], REGISTRY["SH-HDR-015"]])
+    assert [f.rule_id for f in found] == ["SH-SYS-001", "SH-FRM-006", "SH-HDR-015"]
+    assert found[0].location == "(rule SH-FRM-001)" and "no_such_field" in found[0].message["en"]

@@ -1,1 +1,0 @@
-"""The read side's rules (search and retrieve access)."""
