@@ -131,10 +131,11 @@ class Desk:
     system: object
 
     def plan(self, **kwargs):
-        """A correct client plan (document group 5) of a fresh client, dated now."""
+        """A correct client plan (document group 5) of a fresh client in Helsinki's unit, dated now; `kwargs`
+        go to `client_document` (custodian=, unit=, ... override the defaults)."""
+        defaults = {"custodian": HELSINKI, "unit": HELSINKI_UNIT, "author": AUTHOR, "effective_time": datetime.now(timezone.utc)}
         kwargs.setdefault("client", fresh_client())
-        return client_document(custodian=HELSINKI, unit=HELSINKI_UNIT, author=AUTHOR,
-                               effective_time=datetime.now(timezone.utc), **kwargs)
+        return client_document(**(defaults | kwargs))
 
     def relationship(self, **kwargs):
         """A correct client-relationship document (document group 1) of a fresh client, dated now."""
@@ -158,9 +159,11 @@ class Desk:
         """The document with `edits` made before it is signed (by `signers`, default the usual one)."""
         return resign(edited(document_bytes(doc), *edits), signers if signers is not None else [self.signer(doc)])
 
-    def send(self, doc, *, frame: tuple[Edit, ...] = (), document: tuple[Edit, ...] = (), signers: list | None = None,
-             **frame_kwargs) -> Answer:
-        return self.kanta.archive(self.frame(doc, *frame, **frame_kwargs), self.document(doc, *document, signers=signers))
+    def send(self, doc, *, frame: tuple[Edit, ...] = (), document: tuple[Edit, ...] = (), signed: tuple[Edit, ...] = (),
+             signers: list | None = None, **frame_kwargs) -> Answer:
+        """Archive `doc`: `frame` edits the frame, `document` the document before it is signed, `signed` after."""
+        document_part = edited(self.document(doc, *document, signers=signers), *signed)
+        return self.kanta.archive(self.frame(doc, *frame, **frame_kwargs), document_part)
 
 
 @pytest.fixture(scope="module")

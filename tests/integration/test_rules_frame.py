@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.parties import KEUSOTE
-from tests.rulecases import FRAME, FRAME_DOC, clean, desk, detail, drop, put, refused_by, warned_by  # noqa: F401
+from tests.rulecases import FRAME, FRAME_DOC, clean, detail, drop, put, refused_by, warned_by
 
 SERVICE_REQUEST = f"{FRAME}/hl7:controlActProcess/hl7:reasonCode[@codeSystem='1.2.246.537.6.1503.201601']"
 USAGE_SITUATION = f"{FRAME}/hl7:controlActProcess/hl7:reasonCode[@codeSystem='1.2.246.537.6.1289.201901']"
@@ -53,6 +53,28 @@ def test_document_part_that_is_not_a_cda_document_is_unreadable(desk, plan):
 def test_frame_naming_another_interaction_is_refused(desk, plan, edit):
     d = refused_by(desk.send(plan, frame=(edit,)), "SH-FRM-001", "interactionId")
     assert "RCMR_IN200002FI01" in d.text
+
+
+def _root_named(tag: str):
+    def edit(root):
+        root.tag = f"{{urn:hl7-org:v3}}{tag}"
+
+    return edit
+
+
+def test_frame_with_the_root_of_another_interaction_is_refused(desk, plan):
+    edits = (_root_named("RCMR_IN200001FI01"), put("/*/hl7:interactionId", extension="RCMR_IN200001FI01"))
+    d = refused_by(desk.send(plan, frame=edits), "SH-FRM-001", "RCMR_IN200001FI01")
+    assert "takes RCMR_IN200002FI01" in d.text
+
+
+@pytest.mark.xfail(strict=True, reason="SH-FRM-001 builds the interactionId it expects from the frame's own root element: a "
+                   "frame with a wrong root and the right interactionId is told that the archive interface takes the "
+                   "wrong interaction (.../RCMR_IN200001FI01)")
+def test_frame_with_a_wrong_root_is_told_the_archive_interaction(desk, plan):
+    answer = desk.send(plan, frame=(_root_named("RCMR_IN200001FI01"),))  # interactionId still RCMR_IN200002FI01
+    said = [d.text for d in answer.errors if d.rule == "SH-FRM-001"]
+    assert said and not [t for t in said if "takes 2.16.840.1.113883.1.6/RCMR_IN200001FI01" in t], said
 
 
 def test_frame_without_message_id_is_refused(desk, plan):

@@ -1,0 +1,82 @@
+"""The signature rules (SH-SIG-002/008/010/014/017) fired through the archive interface: a correct document
+signed with certificates of the sandbox CA, its signature then spoilt where the signature profile is not
+covered by a digest, or made at the wrong time, with the wrong certificate or of the wrong type."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from mock_kanta.client import signed_bytes
+from mock_kanta.signing.pki import Pki, card_subject, default_profiles_path
+from tests.rulecases import AUTHOR, SIGNATURE, clean, drop, put, refused_by, text
+from tests.signing import SoftwareSigner
+
+DESCRIPTION = f"{SIGNATURE}/hl7fi:signatureDescription"
+CERTIFICATE = f"{SIGNATURE}/ds:Signature/ds:KeyInfo/ds:X509Data/ds:X509Certificate"
+
+
+@pytest.fixture(scope="module")
+def encryption_card(sandbox, tmp_path_factory) -> SoftwareSigner:
+    """AUTHOR's card from the sandbox's professional CA, as the professional profile but for key usage
+    keyEncipherment alone: a certificate the archive trusts that does not allow signing."""
+    config = yaml.safe_load(default_profiles_path().read_text(encoding="utf-8"))
+    config["profiles"]["encryption-card"] = {**config["profiles"]["professional"], "key_usage": ["keyEncipherment"]}
+    profiles = tmp_path_factory.mktemp("profiles") / "profiles.yaml"
+    profiles.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    pki = Pki.open(sandbox.data_dir / "pki", profiles_path=profiles)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    start = datetime.now(timezone.utc) - timedelta(days=1)
+    subject = card_subject(AUTHOR.given, AUTHOR.family, registration_number=AUTHOR.registration_number)
+    return SoftwareSigner(key, pki.issue("encryption-card", key.public_key(), subject, not_before=start,
+                                         not_after=start + timedelta(days=365)))
+
+
+@pytest.mark.parametrize("kind", ["plan", "relationship"])
+def test_the_correct_signatures_raise_no_finding(desk, kind):
+    clean(desk.send(getattr(desk, kind)()))
+
+
+@pytest.mark.parametrize("edit, problem", [
+    (put(DESCRIPTION, codeSystem="1.2.246.537.5.99999"), "codeSystem"),
+    (drop(f"{SIGNATURE}/@ID"), "no ID"),
+], ids=["signature type from another code system", "signature without ID"])
+def test_signature_outside_kantas_profile_is_refused(desk, edit, problem):
+    """Neither the signature's type nor its ID is under a digest: the signature itself still verifies."""
+    answer = desk.send(desk.plan(), signed=(edit,))
+    d = refused_by(answer, "SH-SIG-002", "hl7fi:signature")
+    assert problem in d.text
+    assert not {"SH-SIG-003", "SH-SIG-004", "SH-SIG-005"} & set(answer.rule_ids)
+
+
+@pytest.mark.parametrize("edit", [drop(CERTIFICATE), text(CERTIFICATE, "AAAA")], ids=["missing", "not DER"])
+def test_signature_without_a_readable_certificate_is_refused(desk, edit):
+    refused_by(desk.send(desk.plan(), signed=(edit,)), "SH-SIG-008", "KeyInfo")
+
+
+def test_signature_made_before_the_certificate_was_valid_is_refused(desk):
+    doc = desk.plan()
+    before = desk.card.certificate.not_valid_before_utc - timedelta(days=2)
+    answer = desk.kanta.archive(desk.frame(doc), signed_bytes(doc, [(desk.card, "professional")], signed_at=before))
+    d = refused_by(answer, "SH-SIG-010", "KeyInfo")
+    assert "signed at" in d.text
+    assert "SH-SIG-011" not in answer.rule_ids  # valid on arrival: only the signing time is wrong
+
+
+def test_signature_with_a_certificate_that_does_not_allow_signing_is_refused(desk, encryption_card):
+    answer = desk.send(desk.plan(), signers=[(encryption_card, "professional")])
+    d = refused_by(answer, "SH-SIG-014", "KeyInfo")
+    assert "keyEncipherment" in d.text
+    assert not {"SH-SIG-009", "SH-SIG-019"} & set(answer.rule_ids)  # trusted, and a card's policy
+
+
+def test_client_relationship_document_signed_by_a_professional_is_refused(desk):
+    d = refused_by(desk.send(desk.relationship(), signers=[(desk.card, "professional")]), "SH-SIG-017", "signatureDescription")
+    assert "1" in d.text
+
+
+def test_signature_of_an_unknown_type_is_refused(desk):
+    """Type 2 is neither a professional's (1) nor a system's (3) signature; the type is not under a digest."""
+    refused_by(desk.send(desk.plan(), signed=(put(DESCRIPTION, code="2"),)), "SH-SIG-017", "signatureDescription")
