@@ -188,15 +188,16 @@ def profile_archive(n: int, limit: float, top: int = 10) -> None:
     total = stats.total_tt
     print(f"\ncProfile of path 2 (synchronous=FULL, {len(work)} documents, {total:.2f} s profiled)")
     print("\nstage (cumulative)                          share")
-    stages = [
-        ("archive.py", "read"), ("soap.py", "unpack"), ("safexml.py", "parse"),
-        ("hl7v3.py", "frame_from_tree"), ("cda.py", "document_from_tree"),
-        ("archive.py", "check"), ("archive.py", "_verify_signatures"), ("xmldsig_verify.py", "verify_document"),
-        ("trust.py", "problems"), ("clock.py", "now"), ("db.py", "rule_modes"), ("registry.py", "evaluate"),
-        ("archive.py", "_row"), ("archive.py", "pending_document"), ("fastpath.py", "write"),
-        ("archive.py", "ack_bytes"),
+    stages = [  # (the module's folder and file, the function)
+        ("archive/service.py", "read"), ("wire/soap.py", "unpack"), ("wire/safexml.py", "parse"),
+        ("wire/hl7v3.py", "frame_from_tree"), ("wire/cda.py", "document_from_tree"),
+        ("archive/service.py", "check"), ("xmldsig/verify.py", "verify_document"),
+        ("signing/trust.py", "problems"), ("core/clock.py", "now"), ("queries/tenants.py", "rule_modes"),
+        ("rules/registry.py", "evaluate"), ("archive/service.py", "_row"), ("archive/service.py", "pending_document"),
+        ("store/writer.py", "write_batch"), ("archive/service.py", "ack_bytes"),
     ]
-    cumulative = {(Path(file).name, func): ct for (file, _line, func), (_cc, _nc, _tt, ct, _c) in stats.stats.items()}
+    cumulative = {("/".join(Path(file).parts[-2:]), func): ct
+                  for (file, _line, func), (_cc, _nc, _tt, ct, _c) in stats.stats.items()}
     for stage in stages:
         print(f"  {':'.join(stage):40} {cumulative.get(stage, 0) / total:6.1%}")
     print_top(stats, top)

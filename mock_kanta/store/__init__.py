@@ -25,5 +25,5 @@ from mock_kanta.store.store import Store
 from mock_kanta.store.views import TenantView
 from mock_kanta.store.writer import PendingDocument
 
-__all__ = ["Store", "TenantView", "DuplicateDocument", "SchemaMismatch", "UnknownTenant", "PendingDocument", "StaleVersion",
-           "ConstraintViolation", "SUMMARY_COLUMNS"]
+__all__ = ["SUMMARY_COLUMNS", "ConstraintViolation", "DuplicateDocument", "PendingDocument", "SchemaMismatch", "StaleVersion",
+           "Store", "TenantView", "UnknownTenant"]

@@ -58,9 +58,9 @@ def write_one(session, item: PendingDocument) -> int | None:
     and the traffic row, in this order (a refusal: its event and traffic row only)."""
     tenant, row = item.tenant, item.row
     seq = None if row is None else session.insert(documents, {"tenant_id": tenant, **row})
-    if item.parent_id is not None:
-        if session.run(SUPERSEDE, tenant=tenant, key=item.parent_id, new_id=row["document_id"]) != 1:
-            raise StaleVersion(item.parent_id)
+    if item.parent_id is not None and session.run(SUPERSEDE, tenant=tenant, key=item.parent_id,
+                                                  new_id=row["document_id"]) != 1:
+        raise StaleVersion(item.parent_id)
     if item.grants:
         relationship, rights = item.grants
         session.run(REPLACE_RIGHTS, tenant=tenant, key=relationship, new_id=row["document_id"])

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from sqlalchemy import inspect, insert, select, text
+from sqlalchemy import insert, inspect, select, text
 
 from mock_kanta.store.errors import ConstraintViolation, UnknownTenant
 from mock_kanta.store.prepared import TENANT, Prepared

@@ -2,7 +2,7 @@
 findings resolved from the stored document when it keeps none of its own)."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from mock_kanta.store.tables.documents import documents
 from mock_kanta.store.tables.traffic import traffic

@@ -9,6 +9,6 @@ from mock_kanta.store.tables.rehearsal import rehearsal_sessions
 from mock_kanta.store.tables.tenants import clocks, organisations, rule_modes, service_units, tenant_seeds, tenants
 from mock_kanta.store.tables.traffic import traffic
 
-__all__ = ["metadata", "schema_info", "tenants", "tenant_seeds", "organisations", "service_units", "rule_modes", "clocks",
-           "documents", "matters", "register_rights", "guardians", "audit_events", "audit_anchors", "traffic",
-           "rehearsal_sessions"]
+__all__ = ["audit_anchors", "audit_events", "clocks", "documents", "guardians", "matters", "metadata", "organisations",
+           "register_rights", "rehearsal_sessions", "rule_modes", "schema_info", "service_units", "tenant_seeds", "tenants",
+           "traffic"]

@@ -168,9 +168,12 @@ for i in range(count):
 """
 
 
-def test_two_processes_append_concurrently_without_forking_the_chain(store, log, tmp_path):
+@pytest.mark.parametrize("way", ["direct", "engine"])
+def test_two_processes_append_concurrently_without_forking_the_chain(store, log, tmp_path, way):
+    """Through raw sqlite3 (the database file's URL), and through SQLAlchemy (the same file opened by URI)."""
     go = tmp_path / "go"
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, store.url, name, "200", str(go)]) for name in ("w1", "w2")]
+    url = store.url if way == "direct" else f"sqlite:///file:{store.engine.url.database}?uri=true"
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, url, name, "200", str(go)]) for name in ("w1", "w2")]
     deadline = time.monotonic() + 60
     while not all((tmp_path / f"ready-{name}").exists() for name in ("w1", "w2")):  # both imported and connected
         assert time.monotonic() < deadline and all(w.poll() is None for w in workers), "a worker did not start"

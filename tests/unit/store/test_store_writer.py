@@ -1,6 +1,7 @@
 """The store's one write path (mock_kanta/store/writer.py): group commit with per-document savepoints and
 the writer thread that batches concurrent submissions, on raw sqlite3 (an SQLite file: the hot path) and
-through SQLAlchemy (any other database: here SQLite opened by URI), with the same rows read either way.
+through SQLAlchemy (any other database: here SQLite opened by URI; see conftest.py), with the same rows
+read either way.
 
 Real SQLite files in temporary directories; no server process (see tests/integration/test_group_commit.py).
 """
@@ -9,28 +10,15 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from mock_kanta.audit.service import AuditEvent, AuditLog, event_row
 from mock_kanta.store import ConstraintViolation, DuplicateDocument, PendingDocument, StaleVersion, Store
 from mock_kanta.store.queries.documents import DOCUMENT_SUMMARY, VERSIONS
-from mock_kanta.store.sessions import DirectDatabase, EngineDatabase
 from mock_kanta.store.tables import documents, traffic
 
 CLIENT = "010180-9617"  # artificial (individual number 961)
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(params=["direct", "engine"])
-def store(tmp_path, request) -> Store:
-    """A store on an SQLite file: raw sqlite3 on the hot path, or (opened by URI) SQLAlchemy throughout."""
-    path = tmp_path / "store.sqlite3"
-    s = Store(f"sqlite:///{path}" if request.param == "direct" else f"sqlite:///file:{path}?uri=true")
-    assert isinstance(s.hot, DirectDatabase if request.param == "direct" else EngineDatabase)
-    s.create_schema()
-    s.ensure_tenant("t1")
-    return s
 
 
 def row(document_id: str, *, set_id: str | None = None, version: int = 1, **extra) -> dict:
