@@ -115,9 +115,9 @@ def edited(data: bytes, *edits: Edit) -> bytes:
 _BIRTHS = itertools.count()
 
 
-def fresh_client(*, minor: bool = False) -> Client:
-    """A client of its own (a birth date per call and an unused test number 900-999)."""
-    born = (date(2012, 2, 1) if minor else date(1961, 2, 1)) + timedelta(days=next(_BIRTHS))
+def fresh_client() -> Client:
+    """An adult client of its own (a birth date per call and an unused test number 900-999)."""
+    born = date(1961, 2, 1) + timedelta(days=next(_BIRTHS))
     return Client(fresh_hetu(born), "Testi", "Sääntöasiakas")
 
 

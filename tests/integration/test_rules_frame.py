@@ -11,12 +11,6 @@ SERVICE_REQUEST = f"{FRAME}/hl7:controlActProcess/hl7:reasonCode[@codeSystem='1.
 USAGE_SITUATION = f"{FRAME}/hl7:controlActProcess/hl7:reasonCode[@codeSystem='1.2.246.537.6.1289.201901']"
 
 
-@pytest.fixture(scope="module")
-def plan(desk):
-    """One correct client plan for the refused cases (a refused document is not stored, so it can be sent again)."""
-    return desk.plan()
-
-
 def test_the_correct_frame_raises_no_finding(desk):
     clean(desk.send(desk.plan()))
 
@@ -31,14 +25,14 @@ def _unreadable(answer, rule: str, part: str):
     return d
 
 
-def test_frame_and_document_in_the_wrong_order_is_unreadable(desk, plan):
-    answer = desk.kanta.archive(desk.document(plan), desk.frame(plan))
+def test_frame_and_document_in_the_wrong_order_is_unreadable(desk, reusable_plan):
+    answer = desk.kanta.archive(desk.document(reusable_plan), desk.frame(reusable_plan))
     _unreadable(answer, "SH-TRN-003", "frame")
     assert "SH-TRN-003" in [d.rule for d in answer.details if "document: " in d.text]  # the frame in the document's place
 
 
-def test_document_part_that_is_not_a_cda_document_is_unreadable(desk, plan):
-    frame = desk.frame(plan)
+def test_document_part_that_is_not_a_cda_document_is_unreadable(desk, reusable_plan):
+    frame = desk.frame(reusable_plan)
     d = _unreadable(desk.kanta.archive(frame, frame.replace(b"RCMR_IN200002FI01", b"POCD_HD000040")), "SH-TRN-003", "document")
     assert "ClinicalDocument" in d.text
 
@@ -50,8 +44,8 @@ def test_document_part_that_is_not_a_cda_document_is_unreadable(desk, plan):
     put(f"{FRAME}/hl7:interactionId", extension="RCMR_IN200001FI01"),
     put(f"{FRAME}/hl7:interactionId", root="2.16.840.1.113883.1.99"),
 ], ids=["interactionId of another message", "interactionId in another code system"])
-def test_frame_naming_another_interaction_is_refused(desk, plan, edit):
-    d = refused_by(desk.send(plan, frame=(edit,)), "SH-FRM-001", "interactionId")
+def test_frame_naming_another_interaction_is_refused(desk, reusable_plan, edit):
+    d = refused_by(desk.send(reusable_plan, frame=(edit,)), "SH-FRM-001", "interactionId")
     assert "RCMR_IN200002FI01" in d.text
 
 
@@ -62,27 +56,27 @@ def _root_named(tag: str):
     return edit
 
 
-def test_frame_with_the_root_of_another_interaction_is_refused(desk, plan):
+def test_frame_with_the_root_of_another_interaction_is_refused(desk, reusable_plan):
     edits = (_root_named("RCMR_IN200001FI01"), put("/*/hl7:interactionId", extension="RCMR_IN200001FI01"))
-    d = refused_by(desk.send(plan, frame=edits), "SH-FRM-001", "RCMR_IN200001FI01")
+    d = refused_by(desk.send(reusable_plan, frame=edits), "SH-FRM-001", "RCMR_IN200001FI01")
     assert "takes RCMR_IN200002FI01" in d.text
 
 
 @pytest.mark.xfail(strict=True, reason="SH-FRM-001 builds the interactionId it expects from the frame's own root element: a "
                    "frame with a wrong root and the right interactionId is told that the archive interface takes the "
                    "wrong interaction (.../RCMR_IN200001FI01)")
-def test_frame_with_a_wrong_root_is_told_the_archive_interaction(desk, plan):
-    answer = desk.send(plan, frame=(_root_named("RCMR_IN200001FI01"),))  # interactionId still RCMR_IN200002FI01
+def test_frame_with_a_wrong_root_is_told_the_archive_interaction(desk, reusable_plan):
+    answer = desk.send(reusable_plan, frame=(_root_named("RCMR_IN200001FI01"),))  # interactionId still RCMR_IN200002FI01
     said = [d.text for d in answer.errors if d.rule == "SH-FRM-001"]
     assert said and not [t for t in said if "takes 2.16.840.1.113883.1.6/RCMR_IN200001FI01" in t], said
 
 
-def test_frame_without_message_id_is_refused(desk, plan):
-    refused_by(desk.send(plan, frame=(drop(f"{FRAME}/hl7:id"),)), "SH-FRM-002")
+def test_frame_without_message_id_is_refused(desk, reusable_plan):
+    refused_by(desk.send(reusable_plan, frame=(drop(f"{FRAME}/hl7:id"),)), "SH-FRM-002")
 
 
-def test_frame_message_id_without_root_is_refused(desk, plan):
-    refused_by(desk.send(plan, frame=(drop(f"{FRAME}/hl7:id/@root"),)), "SH-FRM-002", "@root")
+def test_frame_message_id_without_root_is_refused(desk, reusable_plan):
+    refused_by(desk.send(reusable_plan, frame=(drop(f"{FRAME}/hl7:id/@root"),)), "SH-FRM-002", "@root")
 
 
 @pytest.mark.parametrize("element", ["creationTime", "processingCode", "processingModeCode", "acceptAckCode"])
@@ -91,20 +85,20 @@ def test_frame_without_a_control_field_is_accepted_with_a_warning(desk, element)
     assert element in d.text
 
 
-def test_frame_without_sender_is_refused(desk, plan):
-    refused_by(desk.send(plan, frame=(drop(f"{FRAME}/hl7:sender"),)), "SH-FRM-005", "sender")
+def test_frame_without_sender_is_refused(desk, reusable_plan):
+    refused_by(desk.send(reusable_plan, frame=(drop(f"{FRAME}/hl7:sender"),)), "SH-FRM-005", "sender")
 
 
-def test_frame_without_service_request_is_refused(desk, plan):
-    refused_by(desk.send(plan, frame=(drop(SERVICE_REQUEST),)), "SH-FRM-007", "1.2.246.537.6.1503.201601")
+def test_frame_without_service_request_is_refused(desk, reusable_plan):
+    refused_by(desk.send(reusable_plan, frame=(drop(SERVICE_REQUEST),)), "SH-FRM-007", "1.2.246.537.6.1503.201601")
 
 
-def test_frame_without_usage_situation_is_refused(desk, plan):
-    refused_by(desk.send(plan, frame=(drop(USAGE_SITUATION),)), "SH-FRM-008", "1.2.246.537.6.1289.201901")
+def test_frame_without_usage_situation_is_refused(desk, reusable_plan):
+    refused_by(desk.send(reusable_plan, frame=(drop(USAGE_SITUATION),)), "SH-FRM-008", "1.2.246.537.6.1289.201901")
 
 
-def test_frame_without_its_clinical_document_is_refused(desk, plan):
-    refused_by(desk.send(plan, frame=(drop(FRAME_DOC),)), "SH-FRM-009", "clinicalDocument")
+def test_frame_without_its_clinical_document_is_refused(desk, reusable_plan):
+    refused_by(desk.send(reusable_plan, frame=(drop(FRAME_DOC),)), "SH-FRM-009", "clinicalDocument")
 
 
 def test_frame_without_author_is_accepted_with_a_warning(desk):
@@ -122,8 +116,8 @@ def test_frame_without_author_is_accepted_with_a_warning(desk):
      "custodian"),
     ("SH-CON-006", put(f"{FRAME_DOC}/hl7:code", code="2"), "hl7:code"),
 ], ids=["document id", "setId", "custodian", "register"])
-def test_frame_disagreeing_with_the_document_is_refused(desk, plan, rule, edit, where):
-    d = refused_by(desk.send(plan, frame=(edit,)), rule, where)
+def test_frame_disagreeing_with_the_document_is_refused(desk, reusable_plan, rule, edit, where):
+    d = refused_by(desk.send(reusable_plan, frame=(edit,)), rule, where)
     assert "|" in d.location  # both places are named: the frame's and the document's
 
 

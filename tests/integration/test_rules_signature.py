@@ -74,7 +74,7 @@ def test_signature_with_a_certificate_that_does_not_allow_signing_is_refused(des
 
 def test_client_relationship_document_signed_by_a_professional_is_refused(desk):
     d = refused_by(desk.send(desk.relationship(), signers=[(desk.card, "professional")]), "SH-SIG-017", "signatureDescription")
-    assert "1" in d.text
+    assert "type 1" in d.text and "group 1" in d.text
 
 
 def test_signature_of_an_unknown_type_is_refused(desk):
