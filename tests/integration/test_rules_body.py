@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from tests.rulecases import BODY, LSH, clean, drop, fresh_client, payload, put, refused_by, text, warned_by
+from tests.rulecases import BODY, LSH, Edit, clean, drop, fresh_client, payload, put, refused_by, text, warned_by
 
 DISPLAY, STRUCTURED = f"{BODY}/hl7:text", f"{BODY}/hl7fi:json"
 
 
-def structured(change) -> object:
+def structured(change) -> Edit:
     """An edit of the structured form: `change` gets the decoded JSON and returns the new one."""
     return payload(STRUCTURED, lambda raw: json.dumps(change(json.loads(raw)), ensure_ascii=False).encode("utf-8"))
 
