@@ -1,13 +1,12 @@
 """`mock-kanta scenario run | list | check`: run scenario files, list the built-in ones, validate files."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from mock_kanta.reports import html_report, junit_xml, report_to_dict, write_reports
+from mock_kanta.reports import html_report, json_text, junit_xml, write_reports
 from mock_kanta.scenario.model import ScenarioError, builtin_dir, builtin_scenarios, load_scenario, resolve
 from mock_kanta.scenario.run import run_files
 
@@ -64,7 +63,7 @@ def run_command(files, all_builtin, target, data_dir, tenant, report_dir, junit,
         stem = report.cases[0].name if len(report.cases) == 1 else "scenarios"
         written += write_reports(report, report_dir or DEFAULT_REPORT_DIR, stem).values()
     for path, render in ((junit, lambda: junit_xml(report)),
-                         (json_path, lambda: json.dumps(report_to_dict(report), ensure_ascii=False, indent=2).encode()),
+                         (json_path, lambda: json_text(report).encode()),
                          (html, lambda: html_report(report).encode("utf-8"))):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)

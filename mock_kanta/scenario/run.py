@@ -311,7 +311,7 @@ class ScenarioRun:
         items = [self.item_in("prepare", lang) or Item("prepare", "skipped", why=not_run)]
         items += [self.item_in(i, lang) or Item(s.name_in(lang), "skipped", why=not_run) for i, s in enumerate(self.steps)]
         properties = {"target": self.target_url, "tenant": self.tenant or "",
-                      "start": self.scenario.start.isoformat() if self.scenario.start else "real time at the run",
+                      "start": self.scenario.start.isoformat() if self.scenario.start else Msg("real_time").say(lang),
                       "steps": str(len(self.steps))}
         if self.scenario.description:
             properties["description"] = self.scenario.description
@@ -344,7 +344,6 @@ def run_files(paths: list[Path | str], target_url: str | None = None, data_dir: 
     Every file is validated before anything runs (ScenarioError lists the problems)."""
     scenarios = [load_scenario(Path(p)) for p in paths]
     if target_url is None:
-
         if progress:
             progress("starting a throw-away sandbox (mock-kanta serve) ...")
         with LocalSandbox() as box:
@@ -359,8 +358,8 @@ def run_files(paths: list[Path | str], target_url: str | None = None, data_dir: 
 def _run(scenarios: list[Scenario], target_url: str, data_dir: Path, tenant: str | None, lang: str,
          progress: Progress | None, delete_tenants: bool) -> Report:
     cases = []
-    title = scenarios[0].title_in(lang) if len(scenarios) == 1 else "mock-kanta scenarios"
-    report = Report(title, cases, target=target_url)
+    title = scenarios[0].title_in(lang) if len(scenarios) == 1 else Msg("many_scenarios").say(lang)
+    report = Report(title, cases, target=target_url, lang=lang)
     for scenario in scenarios:
         if progress:
             progress(f"scenario {scenario.id}: {scenario.title_in(lang)} ({scenario.source})")
