@@ -64,8 +64,7 @@ def _rule_json(r: Rule) -> dict:
         "message": _text(r.message),
         "fix": _text(r.fix),
         "source": r.source,
-        "basis": r.basis.value,
-        "kantaVerified": r.kanta_verified,  # derived from the basis
+        "kantaVerified": r.kanta_verified,  # derived from the catalogue's basis
     }
 
 

@@ -22,6 +22,7 @@ from mock_kanta.client.ids import new_document_id
 from mock_kanta.client.parties import HETU_ROOT, Client, Org, Professional, TaskGrant, Unit
 from mock_kanta.client.pdf import simple_pdf
 from mock_kanta.client.structured import client_document_json, relationship_json
+from mock_kanta.core.identity import age_on
 from mock_kanta.core.model import (
     II,
     Body,
@@ -35,7 +36,6 @@ from mock_kanta.core.model import (
     ServiceProcess,
     Software,
 )
-from mock_kanta.registers.service import age_on
 from mock_kanta.signing import xmldsig
 from mock_kanta.wire import cda
 

@@ -127,17 +127,15 @@ def _rule(path: Path, entry: Any) -> Rule:
 
 def _text(where: str, key: str, value: Any) -> Text:
     """A text in fi, sv and en, each non-empty and naming the same {placeholders}."""
-    if not isinstance(value, dict) or set(value) != set(LANGS):
-        raise CatalogueError(f"{where}: {key} must give exactly {', '.join(LANGS)}")
-    if not all(isinstance(value[lang], str) and value[lang].strip() for lang in LANGS):
-        raise CatalogueError(f"{where}: {key} must be a non-empty text in each language")
+    if not (isinstance(value, dict) and set(value) == set(LANGS) and all(isinstance(v, str) and v.strip() for v in value.values())):
+        raise CatalogueError(f"{where}: {key} must give exactly {', '.join(LANGS)}, each a non-empty text")
     try:
-        named = {lang: placeholders(value[lang]) for lang in LANGS}
+        names = [sorted(placeholders(value[lang])) for lang in LANGS]
     except ValueError as exc:  # a lone brace
         raise CatalogueError(f"{where}: {key}: {exc}") from None
-    if not named["fi"] == named["sv"] == named["en"]:
-        said = "; ".join(f"{lang}: {', '.join(sorted(names)) or 'none'}" for lang, names in named.items())
-        raise CatalogueError(f"{where}: {key} must name the same placeholders in {', '.join(LANGS)} ({said})")
+    if any(n != names[0] for n in names):
+        said = "; ".join(f"{lang}: {', '.join(n) or 'none'}" for lang, n in zip(LANGS, names))
+        raise CatalogueError(f"{where}: {key} must name the same placeholders in each language ({said})")
     return Text(*(value[lang] for lang in LANGS))
 
 

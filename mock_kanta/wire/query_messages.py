@@ -29,6 +29,7 @@ from mock_kanta.core.model import II, Coded, OrgRef, Person
 from mock_kanta.core.resources import package_file
 from mock_kanta.wire import safexml
 from mock_kanta.wire.hl7v3 import INTERACTION_ID_ROOT, KANTA_SH_DEVICE, AckDetail
+from mock_kanta.wire.paths import TRANSMISSION
 from mock_kanta.wire.spec import NS, ORG, F, person_spec, read, write, xpath_of
 
 KINDS = ("query", "retrieve")
@@ -186,14 +187,7 @@ _READER = (
     F("certificate_b64", "hl7:assignedPerson/hl7fi:authenticationCertificate", "b64"),
 )
 REQUEST_SPEC = (
-    F("its_version", ".", "attr:ITSVersion"),
-    F("message_id", "hl7:id", "ii"),
-    F("creation_time", "hl7:creationTime", "value"),
-    F("version_code", "hl7:versionCode", "code"),
-    F("interaction_id", "hl7:interactionId", "ii"),
-    F("processing_code", "hl7:processingCode", "code"),
-    F("processing_mode_code", "hl7:processingModeCode", "code"),
-    F("accept_ack_code", "hl7:acceptAckCode", "code"),
+    *TRANSMISSION,
     F("receiver_type", "hl7:receiver", "attr:typeCode"),
     F("receiver_class", "hl7:receiver/hl7:device", "attr:classCode"),
     F("receiver_determiner", "hl7:receiver/hl7:device", "attr:determinerCode"),

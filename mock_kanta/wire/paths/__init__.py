@@ -50,6 +50,17 @@ def birth_spec(person_step: str) -> tuple[F, ...]:
 
 
 ORG = (F("id", "hl7:id", "ii"), F("name", "hl7:name", "text"))
+# The HL7 V3 transmission wrapper every message starts with (the archive frame, a query or retrieve).
+TRANSMISSION = (
+    F("its_version", ".", "attr:ITSVersion"),
+    F("message_id", "hl7:id", "ii"),
+    F("creation_time", "hl7:creationTime", "value"),
+    F("version_code", "hl7:versionCode", "code"),
+    F("interaction_id", "hl7:interactionId", "ii"),
+    F("processing_code", "hl7:processingCode", "code"),
+    F("processing_mode_code", "hl7:processingModeCode", "code"),
+    F("accept_ack_code", "hl7:acceptAckCode", "code"),
+)
 
 
 def xpath_of(base: str, *steps: str, attr: str | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from mock_kanta.core.model import FrameAuthor, FrameDocument, OrgRef, Person
-from mock_kanta.wire.paths import ORG, F, birth_spec, person_spec, xpath_of
+from mock_kanta.wire.paths import ORG, TRANSMISSION, F, birth_spec, person_spec, xpath_of
 
 ARCHIVE_INTERACTION = "RCMR_IN200002FI01"
 ACK_INTERACTION = "MCCI_IN000002UV01"
@@ -38,14 +38,7 @@ _DOC = (
 )
 _CACT = "hl7:controlActProcess"
 SPEC = (
-    F("its_version", ".", "attr:ITSVersion"),
-    F("message_id", "hl7:id", "ii"),
-    F("creation_time", "hl7:creationTime", "value"),
-    F("version_code", "hl7:versionCode", "code"),
-    F("interaction_id", "hl7:interactionId", "ii"),
-    F("processing_code", "hl7:processingCode", "code"),
-    F("processing_mode_code", "hl7:processingModeCode", "code"),
-    F("accept_ack_code", "hl7:acceptAckCode", "code"),
+    *TRANSMISSION,
     F("receiver", "hl7:receiver/hl7:device/hl7:id", "attr:root"),
     F("sender", "hl7:sender/hl7:device/hl7:id", "attr:root"),
     F("control_act_code", f"{_CACT}/hl7:code", "cd"),

@@ -72,7 +72,7 @@ def test_the_copy_loads(catalogue):
 
 
 @pytest.mark.parametrize(("file", "old", "new", "said"), [
-    ("frm.yaml", "    sv: Fel interaktion\n", "", "title must give exactly fi, sv, en"),
+    ("frm.yaml", "    sv: Fel interaktion\n", "", "title must give exactly fi, sv, en, each a non-empty text"),
     ("frm.yaml", "    sv: Ramen är {found}; arkiveringsgränssnittet tar emot {expected}.",
      "    sv: Ramen är {found}; arkiveringsgränssnittet tar emot {wanted}.", "same placeholders"),
     ("frm.yaml", "  source: Kanta HL7", "  source: ''\n  x: Kanta HL7", "needs exactly"),
