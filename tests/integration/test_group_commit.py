@@ -84,7 +84,7 @@ def test_concurrent_documents_are_all_stored_and_the_chain_holds(box, samples):
 @pytest.mark.parametrize("round_", range(3))
 def test_one_id_from_many_clients_is_stored_once(box, samples, round_):
     """Exactly one AA; every copy refused with SH-ARC-001 alone, whether it was checked before the winner's
-    commit, after it, or between the check's own lookups (see test_store_fastpath's resend test)."""
+    commit, after it, or between the check's own lookups (see test_store_writer's resend test)."""
     [(document_id, frame, document)] = sample_bodies(box, samples, f"62{round_}", 1)
     with box.client() as http:
         answers = [ack_of(a) for a in together([lambda: post_archive(http, frame, document)] * CLIENTS)]
