@@ -18,6 +18,7 @@ from mock_kanta.store.errors import (
     DuplicateDocument,
     SchemaMismatch,
     StaleVersion,
+    StoreUnavailable,
     UnknownTenant,
 )
 from mock_kanta.store.queries.documents import SUMMARY_COLUMNS
@@ -26,4 +27,4 @@ from mock_kanta.store.views import TenantView
 from mock_kanta.store.writer import PendingDocument
 
 __all__ = ["SUMMARY_COLUMNS", "ConstraintViolation", "DuplicateDocument", "PendingDocument", "SchemaMismatch", "StaleVersion",
-           "Store", "TenantView", "UnknownTenant"]
+           "Store", "StoreUnavailable", "TenantView", "UnknownTenant"]

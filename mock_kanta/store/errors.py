@@ -49,3 +49,12 @@ class ConstraintViolation(Exception):
     @property
     def tenant_missing(self) -> bool:
         return "FOREIGN KEY" in str(self.orig).upper()
+
+
+class StoreUnavailable(Exception):
+    """The database could not do it now: locked by another writer past the busy timeout, full, or out of reach.
+    Nothing of the transaction was kept. `orig` is the driver's error."""
+
+    def __init__(self, orig: Exception):
+        super().__init__(str(orig))
+        self.orig = orig

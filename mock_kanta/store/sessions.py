@@ -4,7 +4,8 @@ any database. Each gives reads of a `Prepared` statement and write transactions 
 session runs the write path's steps (`writer.py`): rows, a value, an UPDATE or DELETE, an INSERT, a savepoint,
 the access log chain's lock. A transaction takes the database's write lock first (SQLite: BEGIN IMMEDIATE;
 PostgreSQL: an advisory lock per tenant's chain), so what it reads of the chain stays true until its commit,
-across worker processes too. A constraint failure comes out as ConstraintViolation, never a driver error.
+across worker processes too. No driver error comes out: a constraint failure is ConstraintViolation, a database
+that cannot answer (locked past the busy timeout, full, gone) StoreUnavailable.
 """
 from __future__ import annotations
 
@@ -17,13 +18,23 @@ from functools import lru_cache
 
 from sqlalchemy import Table, and_, bindparam, insert, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from mock_kanta.store.engine import run_pragmas
-from mock_kanta.store.errors import ConstraintViolation
+from mock_kanta.store.errors import ConstraintViolation, StoreUnavailable
 from mock_kanta.store.prepared import Prepared, bound_sqlite, insert_sqlite
 
 _CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+
+
+def translated(exc: Exception) -> Exception:
+    """The store's exception for a driver's error (a programming error stays itself: it is a bug)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(exc, (sqlite3.IntegrityError, IntegrityError)):
+        return ConstraintViolation(orig)
+    if isinstance(exc, (sqlite3.OperationalError, OperationalError)):
+        return StoreUnavailable(orig)
+    return exc
 
 
 class DirectSession:
@@ -62,7 +73,7 @@ class DirectSession:
             self.conn.execute("RELEASE doc")
             self.chain_heads.clear()  # read again: an undone event may have moved a chain end
             if isinstance(exc, sqlite3.IntegrityError):
-                raise ConstraintViolation(exc) from exc
+                raise translated(exc) from exc
             raise
         self.conn.execute("RELEASE doc")
 
@@ -84,24 +95,30 @@ class DirectDatabase:
         return local.conn
 
     def rows(self, p: Prepared, **params) -> list[dict]:
-        return p.rows_sqlite(self.connection(), params)
+        try:
+            return p.rows_sqlite(self.connection(), params)
+        except sqlite3.Error as exc:
+            raise translated(exc) from exc
 
     def value(self, p: Prepared, **params):
-        row = p.run_sqlite(self.connection(), params).fetchone()
+        try:
+            row = p.run_sqlite(self.connection(), params).fetchone()
+        except sqlite3.Error as exc:
+            raise translated(exc) from exc
         return row[0] if row else None
 
     @contextmanager
     def transaction(self) -> Iterator[DirectSession]:
         conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
         try:
+            conn.execute("BEGIN IMMEDIATE")
             yield DirectSession(conn)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.IntegrityError):
-                raise ConstraintViolation(exc) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise translated(exc) from exc
             raise
 
 
@@ -141,7 +158,7 @@ class EngineSession:
             nested.rollback()
             self.chain_heads.clear()
             if isinstance(exc, IntegrityError):
-                raise ConstraintViolation(exc.orig) from exc
+                raise translated(exc) from exc
             raise
         nested.commit()
 
@@ -153,17 +170,26 @@ class EngineDatabase:
         self.engine = engine
 
     def rows(self, query, **params) -> list[dict]:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(_statement(query), params)]
 
     def first(self, query, **params) -> dict | None:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             row = conn.execute(_statement(query), params).first()
             return dict(row._mapping) if row is not None else None
 
     def value(self, query, **params):
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return conn.execute(_statement(query), params).scalar()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reads."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise translated(exc) from exc
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -171,8 +197,8 @@ class EngineDatabase:
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except IntegrityError as exc:
-            raise ConstraintViolation(exc.orig) from exc
+        except DBAPIError as exc:
+            raise translated(exc) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[EngineSession]:

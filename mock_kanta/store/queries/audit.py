@@ -83,7 +83,7 @@ def newest_anchor(store, tenant: str) -> dict | None:
 
 def chain(store, tenant: str) -> Iterator[dict]:
     """The tenant's events in seq order, read as they are walked."""
-    with store.alchemy.engine.connect() as conn:
+    with store.alchemy.connect() as conn:
         for r in conn.execute(select(audit_events).where(_E.tenant_id == tenant).order_by(_E.seq)):
             yield dict(r._mapping)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from mock_kanta.audit.service import AuditEvent, AuditLog
-from mock_kanta.store import ConstraintViolation, SchemaMismatch, UnknownTenant
+from mock_kanta.store import ConstraintViolation, SchemaMismatch, Store, StoreUnavailable, UnknownTenant
 from mock_kanta.store.queries import traffic
 
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
@@ -42,6 +43,22 @@ def test_a_transaction_is_all_or_nothing(store):
     store.add_matter("t1", MATTER)
     store.add_matter("t1", dict(MATTER, source="again"))  # known already: kept as it was
     assert [m["source"] for m in store.matters("t1")] == ["test"]
+
+
+def test_a_database_locked_past_the_busy_timeout_is_unavailable_and_nothing_is_kept(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/locked.sqlite3")
+    store.create_schema()
+    store.ensure_tenant("t1")
+    store.hot.connection().execute("PRAGMA busy_timeout=50")  # this thread's connection: wait 50 ms, not 5 s
+    other = sqlite3.connect(f"{tmp_path}/locked.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        with pytest.raises(StoreUnavailable, match="locked"):
+            AuditLog(store).record("t1", AuditEvent("read", "ok", at=AT))
+    finally:
+        other.execute("ROLLBACK")
+    assert AuditLog(store).events("t1") == ([], 0)
+    assert AuditLog(store).record("t1", AuditEvent("read", "ok", at=AT)).prev_hash == ""  # the lock gone, it works
 
 
 def test_tenants_made_twice_and_missing_ones(store):
