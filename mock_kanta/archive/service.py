@@ -153,7 +153,7 @@ class Archive:
             now=arrival, client_org=client_org, requested_service=requested_service,
         )
         if parsed.document_root is not None:
-            ctx.signatures = xmldsig.verify_document(parsed.document_root)
+            ctx.signatures = tuple(xmldsig.verify_document(parsed.document_root))
             ctx.trust = {s.index: self.trust.signature_problems(s, arrival) for s in ctx.signatures}
         findings = evaluate(ctx)
         return soften(findings, view.rule_modes()) if view is not None else findings

@@ -134,7 +134,7 @@ def _text(where: str, key: str, value: Any) -> Text:
     except ValueError as exc:  # a lone brace
         raise CatalogueError(f"{where}: {key}: {exc}") from None
     if any(n != names[0] for n in names):
-        said = "; ".join(f"{lang}: {', '.join(n) or 'none'}" for lang, n in zip(LANGS, names))
+        said = "; ".join(f"{lang}: {', '.join(n) or 'none'}" for lang, n in zip(LANGS, names, strict=True))
         raise CatalogueError(f"{where}: {key} must name the same placeholders in each language ({said})")
     return Text(*(value[lang] for lang in LANGS))
 

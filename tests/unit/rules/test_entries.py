@@ -3,6 +3,7 @@ has exactly one entry and one check (or names who raises it), every text is in f
 same placeholders, and a broken catalogue or check declaration is refused at load time, naming where."""
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def test_order_is_the_index_then_ascending_ids():
     assert [r.id for r in RULES] == [r.id for r in load()]
     seen = [r.id.split("-")[1].lower() for r in RULES]
     assert list(dict.fromkeys(seen)) == families
-    for a, b in zip(RULES, RULES[1:]):
+    for a, b in itertools.pairwise(RULES):
         if a.id.split("-")[1] == b.id.split("-")[1]:
             assert a.id < b.id
 
