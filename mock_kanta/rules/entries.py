@@ -29,7 +29,7 @@ import yaml
 
 from mock_kanta.core.findings import LANGS, Severity, Text
 from mock_kanta.core.resources import package_file
-from mock_kanta.core.texts import placeholders
+from mock_kanta.core.texts import check_entry
 
 FAMILIES_DIR = package_file("rules", "families")
 INDEX = "index.yaml"
@@ -126,17 +126,14 @@ def _rule(path: Path, entry: Any) -> Rule:
 
 
 def _text(where: str, key: str, value: Any) -> Text:
-    """A text in fi, sv and en, each non-empty and naming the same {placeholders}."""
-    if not (isinstance(value, dict) and set(value) == set(LANGS) and all(isinstance(v, str) and v.strip() for v in value.values())):
-        raise CatalogueError(f"{where}: {key} must give exactly {', '.join(LANGS)}, each a non-empty text")
+    """A text in fi, sv and en, each non-empty and naming the same {placeholders} (core.texts.check_entry)."""
     try:
-        names = [sorted(placeholders(value[lang])) for lang in LANGS]
-    except ValueError as exc:  # a lone brace
-        raise CatalogueError(f"{where}: {key}: {exc}") from None
-    if any(n != names[0] for n in names):
-        said = "; ".join(f"{lang}: {', '.join(n) or 'none'}" for lang, n in zip(LANGS, names, strict=True))
-        raise CatalogueError(f"{where}: {key} must name the same placeholders in each language ({said})")
-    return Text(*(value[lang] for lang in LANGS))
+        entry = check_entry(f"{where}: {key}", value)
+    except ValueError as exc:
+        raise CatalogueError(str(exc)) from None
+    if not all(text.strip() for text in entry.values()):
+        raise CatalogueError(f"{where}: {key} must be a non-empty text in each language")
+    return Text(*(entry[lang] for lang in LANGS))
 
 
 class _UniqueKeys(yaml.SafeLoader):

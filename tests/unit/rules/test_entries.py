@@ -73,7 +73,7 @@ def test_the_copy_loads(catalogue):
 
 
 @pytest.mark.parametrize(("file", "old", "new", "said"), [
-    ("frm.yaml", "    sv: Fel interaktion\n", "", "title must give exactly fi, sv, en, each a non-empty text"),
+    ("frm.yaml", "    sv: Fel interaktion\n", "", "title must give exactly fi, sv and en"),
     ("frm.yaml", "    sv: Ramen är {found}; arkiveringsgränssnittet tar emot {expected}.",
      "    sv: Ramen är {found}; arkiveringsgränssnittet tar emot {wanted}.", "same placeholders"),
     ("frm.yaml", "  source: Kanta HL7", "  source: ''\n  x: Kanta HL7", "needs exactly"),
@@ -86,6 +86,7 @@ def test_the_copy_loads(catalogue):
      "severity given twice"),
     ("index.yaml", "- frm\n", "", "the folder has"),
     ("frm.yaml", "    fi: Väärä vuorovaikutus", "    fi: Väärä {vuorovaikutus", "title"),
+    ("frm.yaml", "    fi: Väärä vuorovaikutus", "    fi: ' '", "title must be a non-empty text"),
 ])
 def test_a_broken_catalogue_is_refused(catalogue, file, old, new, said):
     _edit(catalogue / file, old, new)
