@@ -22,9 +22,8 @@ from mock_kanta.api.common import (
     row_json,
 )
 from mock_kanta.archivist.service import document_type_display
-from mock_kanta.core.identity import HetuError, parse_hetu
+from mock_kanta.core.identity import HetuError, age_on, parse_hetu
 from mock_kanta.omakanta import service as omakanta
-from mock_kanta.registers.service import age_on
 
 CREATED = 201
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from flask import redirect, request
 
 from mock_kanta.archivist.service import document_type_display
-from mock_kanta.core.identity import HetuError, parse_hetu
+from mock_kanta.core.identity import HetuError, age_on, parse_hetu
 from mock_kanta.omakanta import service as omakanta
-from mock_kanta.registers.service import age_on
 from mock_kanta.ui import context, data, i18n
 
 

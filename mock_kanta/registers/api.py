@@ -22,7 +22,7 @@ from mock_kanta.api.common import (
 )
 from mock_kanta.archive.service import describe
 from mock_kanta.core.findings import Severity
-from mock_kanta.registers.service import Right, sote_register_from
+from mock_kanta.core.registers import Right, sote_register_from
 
 CREATED = 201
 
