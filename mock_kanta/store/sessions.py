@@ -182,23 +182,14 @@ class EngineDatabase:
         with self.connect() as conn:
             return conn.execute(_statement(query), params).scalar()
 
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        """A connection for reads."""
-        try:
-            with self.engine.connect() as conn:
-                yield conn
-        except DBAPIError as exc:
-            raise translated(exc) from exc
+    def connect(self):
+        """A connection for reads (a context manager)."""
+        return _translating(self.engine.connect())
 
-    @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        """A transaction of SQLAlchemy statements (committed at the end, rolled back on an exception)."""
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except DBAPIError as exc:
-            raise translated(exc) from exc
+    def begin(self):
+        """A transaction of SQLAlchemy statements (a context manager: committed at the end, rolled back on an
+        exception)."""
+        return _translating(self.engine.begin())
 
     @contextmanager
     def transaction(self) -> Iterator[EngineSession]:
@@ -207,6 +198,15 @@ class EngineDatabase:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield EngineSession(conn)
+
+
+@contextmanager
+def _translating(context) -> Iterator[Connection]:
+    try:
+        with context as conn:
+            yield conn
+    except DBAPIError as exc:
+        raise translated(exc) from exc
 
 
 def _statement(query):

@@ -98,8 +98,7 @@ class TenantQueries:
         return self.alchemy.rows(q)
 
     def organisation(self, tenant: str, oid: str) -> dict | None:
-        return self.alchemy.first(select(organisations).where((organisations.c.tenant_id == tenant)
-                                                              & (organisations.c.oid == oid)))
+        return self._by_oid(organisations, tenant, oid)
 
     def service_units(self, tenant: str, organisation_oid: str | None = None) -> list[dict]:
         q = select(service_units).where(service_units.c.tenant_id == tenant).order_by(service_units.c.name)
@@ -108,8 +107,10 @@ class TenantQueries:
         return self.alchemy.rows(q)
 
     def service_unit(self, tenant: str, oid: str) -> dict | None:
-        return self.alchemy.first(select(service_units).where((service_units.c.tenant_id == tenant)
-                                                              & (service_units.c.oid == oid)))
+        return self._by_oid(service_units, tenant, oid)
+
+    def _by_oid(self, table, tenant: str, oid: str) -> dict | None:
+        return self.alchemy.first(select(table).where((table.c.tenant_id == tenant) & (table.c.oid == oid)))
 
     def add_service_unit(self, tenant: str, row: dict) -> None:
         with self.alchemy.begin() as conn:
