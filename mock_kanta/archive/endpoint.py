@@ -23,7 +23,7 @@ from mock_kanta.http.requests import (
     tenant_of,
     unknown_tenant,
 )
-from mock_kanta.rules import finding
+from mock_kanta.rules import Problem, unread
 from mock_kanta.store import ConstraintViolation, UnknownTenant
 
 ARCHIVE_PATH = "/kanta/shark/arkisto"
@@ -56,7 +56,7 @@ class ArchiveEndpoint:
         try:
             body = await self._body(receive, declared)
         except BodyTooLarge as exc:
-            refused = archive.refuse([finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=self.limit)])
+            refused = archive.refuse(unread(Problem.too_large(exc.size, self.limit)))
             record_unread(services, tenant, "archive", "AR", refused.findings, content_type)
             return await _send_xml(send, 413, archive.ack_bytes(refused))
         except ClientGone:
@@ -98,7 +98,7 @@ class ArchiveEndpoint:
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def _no_tenant(self, send, tenant: str) -> None:
-        refused = self.archive.refuse([finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
+        refused = self.archive.refuse(unread(Problem.bad_request(unknown_tenant(tenant))))
         await _send_xml(send, 404, self.archive.ack_bytes(refused))
 
 
@@ -115,18 +115,18 @@ def routes(services) -> list[Route]:
     async def validate_endpoint(request: Request) -> Response:
         tenant = tenant_of(request, services)
         if not services.has_tenant(tenant):
-            return JSONResponse(shark.failure(None, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))]), status_code=404)
+            return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))), status_code=404)
         try:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
-            f = finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)
+            [f] = unread(Problem.too_large(exc.size, limit))
             record_unread(services, tenant, "validate", "invalid", [f], request.headers.get("content-type"))
             return JSONResponse(shark.failure(None, [f]), status_code=413)
         try:
             status, payload = shark.validate(archive, body, tenant, request.headers.get("content-type"))
         except (UnknownTenant, ConstraintViolation) as exc:
             if tenant_gone(services, tenant, exc):
-                return JSONResponse(shark.failure(None, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))]),
+                return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))),
                                     status_code=404)
             raise
         if payload is None:
@@ -143,5 +143,5 @@ def refusal(scope, detail: str, services) -> Response | None:
     """The mutual-TLS gate's answer on the archive path (an AR acknowledgement with SH-TRN-006), None elsewhere."""
     if scope.get("path") != ARCHIVE_PATH:
         return None
-    ack = services.archive.ack_bytes(services.archive.refuse([finding("SH-TRN-006", "/", detail=detail)]))
+    ack = services.archive.ack_bytes(services.archive.refuse(unread(Problem.client_certificate(detail))))
     return Response(ack, status_code=403, media_type=XML)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from mock_kanta.core.audit_chain import chain_hash
 from mock_kanta.core.clock import SandboxClock, utc_now
 from mock_kanta.core.findings import Severity
-from mock_kanta.rules.archive.frame import USAGE_SITUATIONS
+from mock_kanta.core.codes.oids import USAGE_SITUATIONS
 from mock_kanta.signing.pki import readable_name
 from mock_kanta.store.queries import audit as audit_rows
 
@@ -239,7 +239,7 @@ def _card_subject(cert) -> str:
 
 
 def _signing_certificate(parsed):
-    verified = parsed.context.extras.get("signatures") if parsed.context else None
+    verified = parsed.context.signatures if parsed.context else None
     signatures = [s for s in verified or () if s.certificate is not None]
     professional = [s for s in signatures if s.description_code == "1"]
     return (professional or signatures)[0].certificate if signatures else None

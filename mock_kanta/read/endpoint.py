@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from mock_kanta.http.requests import XML, BodyTooLarge, read_body, tenant_gone, tenant_of, unknown_tenant
 from mock_kanta.read.service import ReadResult, ReadService
-from mock_kanta.rules import finding
+from mock_kanta.rules import Problem, unread
 from mock_kanta.store import ConstraintViolation, UnknownTenant
 from mock_kanta.traffic import service as traffic
 
@@ -56,7 +56,7 @@ def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> li
 
     def endpoint(kind: str):
         def no_tenant(tenant: str) -> Response:
-            result = reads.refuse(kind, tenant, [finding("SH-TRN-004", "/", detail=unknown_tenant(tenant))])
+            result = reads.refuse(kind, tenant, unread(Problem.bad_request(unknown_tenant(tenant))))
             return _answer(reads, result, 404, None)
 
         async def handle(request: Request) -> Response:
@@ -68,7 +68,7 @@ def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> li
                 try:
                     body = await read_body(request, limit)
                 except BodyTooLarge as exc:
-                    result = reads.refuse(kind, tenant, [finding("SH-XML-003", "/", part="HTTP body", size=exc.size, limit=limit)])
+                    result = reads.refuse(kind, tenant, unread(Problem.too_large(exc.size, limit)))
                     return _answer(reads, result, 413, lambda r: logged(r, None, content_type))
                 client_org = request.scope.get("state", {}).get("client_org")
                 result = reads.handle(kind, tenant, body, content_type, client_org)
@@ -95,6 +95,6 @@ def refusal(scope, detail: str, services) -> Response | None:
     for kind, path in paths(services).items():
         if scope.get("path") == path:
             reads = read_service(services)
-            result = reads.refuse(kind, services.settings.default_tenant, [finding("SH-TRN-006", "/", detail=detail)])
+            result = reads.refuse(kind, services.settings.default_tenant, unread(Problem.client_certificate(detail)))
             return Response(reads.response_bytes(result), status_code=403, media_type=XML)
     return None
