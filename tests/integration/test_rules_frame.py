@@ -62,9 +62,6 @@ def test_frame_with_the_root_of_another_interaction_is_refused(desk, reusable_pl
     assert "takes RCMR_IN200002FI01" in d.text
 
 
-@pytest.mark.xfail(strict=True, reason="SH-FRM-001 builds the interactionId it expects from the frame's own root element: a "
-                   "frame with a wrong root and the right interactionId is told that the archive interface takes the "
-                   "wrong interaction (.../RCMR_IN200001FI01)")
 def test_frame_with_a_wrong_root_is_told_the_archive_interaction(desk, reusable_plan):
     answer = desk.send(reusable_plan, frame=(_root_named("RCMR_IN200001FI01"),))  # interactionId still RCMR_IN200002FI01
     said = [d.text for d in answer.errors if d.rule == "SH-FRM-001"]

@@ -45,9 +45,6 @@ def test_client_document_without_a_mandatory_element_is_refused(desk, reusable_p
     refused_by(answer, rule, element.rsplit("/", 1)[1])
 
 
-@pytest.mark.xfail(strict=True, reason="SH-VER-005 takes a missing versionNumber for a version other than 1 and reports a "
-                   "new version without relatedDocument (\"The document is version - ...\"); the document is no version "
-                   "at all, which SH-HDR-003 already says")
 def test_document_without_version_number_is_not_taken_for_a_new_version(desk, reusable_plan):
     answer = desk.send(reusable_plan, document=(drop(f"{DOC}/hl7:versionNumber"),),
                        frame=(drop(f"{FRAME_DOC}/hl7:versionNumber"),))

@@ -5,8 +5,6 @@ from mock_kanta.rules.registry import check, hit
 from mock_kanta.wire.paths import hl7v3
 from mock_kanta.wire.paths.hl7v3 import ARCHIVE_INTERACTION, INTERACTION_ID_ROOT, KANTA_SH_DEVICE
 
-__all__ = ["SERVICE_REQUESTS", "USAGE_SITUATIONS"]  # still imported from here by audit.service and traffic.service
-
 TRIGGER = "RCMR_TE000102UV01"
 _FRAME = ("frame",)
 
@@ -20,10 +18,11 @@ def interaction(ctx):
     f = ctx.frame
     if f.interaction != ARCHIVE_INTERACTION:
         yield hit(hl7v3.root_path(f.interaction), found=f.interaction, expected=ARCHIVE_INTERACTION)
-    iid = f.interaction_id
-    if iid is None or iid.extension != f.interaction or iid.root != INTERACTION_ID_ROOT:
+    iid = f.interaction_id  # the archive interface takes one interaction, whatever the frame's root says
+    if iid is None or iid.extension != ARCHIVE_INTERACTION or iid.root != INTERACTION_ID_ROOT:
         found = f"{iid.root}/{iid.extension}" if iid else "-"
-        yield hit(_x(ctx, "interaction_id"), found=f"interactionId {found}", expected=f"{INTERACTION_ID_ROOT}/{f.interaction}")
+        yield hit(_x(ctx, "interaction_id"), found=f"interactionId {found}",
+                  expected=f"{INTERACTION_ID_ROOT}/{ARCHIVE_INTERACTION}")
 
 
 @check("SH-FRM-002", needs=_FRAME)

@@ -83,10 +83,12 @@ def reason_given(ctx):
 @check("SH-VER-005", needs=NEEDS)
 def version_needs_reference(ctx):
     d = ctx.document
+    if not d.version_number:
+        return  # no version at all: SH-HDR-003 says so
     if replaced(d) is not None or ctx.world.document(d.document_id) is not None:  # a resend: SH-ARC-001 answers it
         return
     set_id = d.set_id.root if d.set_id else None
-    version = d.version_number or "-"
+    version = d.version_number
     current = ctx.world.current_version(set_id) if set_id else None
     if current is not None and current["document_id"] == d.document_id:
         return  # the same id was stored between the two lookups (a racing resend): SH-ARC-001 answers it
