@@ -36,6 +36,16 @@ def current_tenant() -> str:
     return tenant
 
 
+def iso_date_param(value) -> date | None:
+    """A date given as YYYY-MM-DD in a query or body (None when not given); 400 otherwise."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400, f"{value!r} is not an ISO date (YYYY-MM-DD)")
+
+
 # --- mapping ---------------------------------------------------------------------------
 
 _HIDDEN = {"tenant_id", "seq", "findings_json", "frame_xml", "document_xml"}

@@ -19,6 +19,7 @@ from mock_kanta.api.common import (
     current_store,
     current_tenant,
     hl7_ts_iso,
+    iso_date_param,
     name_lookups,
     register_path,
 )
@@ -169,7 +170,7 @@ def _page_signers(tenant: str, rows: list[dict], verify: bool) -> dict[str, list
 
 def _filters(query: dict) -> dict:
     date_field = query.get("dateField") or "received"
-    date_from, date_to = _date(query.get("from")), _date(query.get("to"))
+    date_from, date_to = iso_date_param(query.get("from")), iso_date_param(query.get("to"))
     if date_from and date_to and date_to < date_from:
         abort(400, f"to {date_to} is before from {date_from}.")
     return {"client": query.get("client"), "sender": query.get("sender"), "unit": query.get("unit"),
@@ -197,12 +198,3 @@ def _archivist_register(register_oid: str) -> str:
 
 def _iso(value):
     return value.isoformat() if isinstance(value, date) else value
-
-
-def _date(value) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{value!r} is not an ISO date (YYYY-MM-DD)")

@@ -17,6 +17,7 @@ from mock_kanta.api.common import (
     current_store,
     current_tenant,
     hl7_ts_iso,
+    iso_date_param,
     name_lookups,
     register_path,
     row_json,
@@ -99,8 +100,8 @@ def add_guardian(body: dict):
     _hetu_birth(guardian, "guardianId")
     if minor == guardian:
         abort(400, "A person cannot be their own guardian.")
-    since = _date(body.get("since")) or born
-    until = _date(body.get("until"))
+    since = iso_date_param(body.get("since")) or born
+    until = iso_date_param(body.get("until"))
     if until is not None and until < since:
         abort(400, f"until {until} is before since {since}.")
     clash = omakanta.overlapping_guardianship(store, tenant, minor, guardian, since, until)
@@ -238,12 +239,3 @@ def _hetu_birth(value: str, field: str) -> date:
         return parse_hetu(value).birth_date
     except HetuError as exc:
         abort(400, f"{field} {value!r} is not a valid henkilötunnus: {exc}")
-
-
-def _date(value) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{value!r} is not an ISO date (YYYY-MM-DD)")

@@ -3,7 +3,7 @@ usage rights and matters."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import Response, abort
@@ -15,6 +15,7 @@ from mock_kanta.api.common import (
     current_store,
     current_tenant,
     hl7_ts_iso,
+    iso_date_param,
     name_lookups,
     names_of,
     register_path,
@@ -169,7 +170,7 @@ def add_organisation(body: dict):
         abort(409, f"Organisation {body['oid']} exists.")
     row = {
         "oid": body["oid"], "name": body["name"], "kind": body["kind"], "business_id": body.get("businessId"),
-        "municipality": None, "kanta_from": _date(body.get("kantaFrom")), "providers_from": _date(body.get("providersFrom")),
+        "municipality": None, "kanta_from": iso_date_param(body.get("kantaFrom")), "providers_from": iso_date_param(body.get("providersFrom")),
         "verified": False, "source": "control API",
     }
     current_store().replace_organisations(tenant, [row], [])
@@ -196,7 +197,7 @@ def register_unit(body: dict):
 
 def client_rights(clientId: str, at: str | None = None, all: bool = False):  # noqa: A002 (query name)
     tenant, store = current_tenant(), current_store()
-    on = _date(at) or current_services().clock.now(tenant).date()
+    on = iso_date_param(at) or current_services().clock.now(tenant).date()
     rows = store.rights(tenant, clientId, include_replaced=all)
     rights = []
     for row in rows:
@@ -223,12 +224,3 @@ def open_matter(body: dict):
     store.add_matter(tenant, {"matter_id": body["matterId"], "organiser_oid": body["organiserOid"],
                               "client_id": body["clientId"], "source": "control API"})
     return row_json(store.matter(tenant, body["matterId"])), CREATED, JSON
-
-
-def _date(value) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{value!r} is not an ISO date (YYYY-MM-DD)")
