@@ -3,8 +3,8 @@ against the real sandbox server, in a tenant of their own (`ui-live`, made throu
 chosen with the UI's `?tenant=` link, which the UI remembers), so the other UI tests never see its traffic.
 
 The scenario is played by the server itself (a background thread of the worker that served "Start",
-steered through `<data-dir>/trainer/<run-id>.json`); the flow page receives its messages by server-sent
-events without being reloaded.
+steered through the run's rows in the sandbox's database); the flow page receives its messages by
+server-sent events without being reloaded.
 """
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ import pytest
 from playwright.sync_api import expect
 
 from mock_kanta.client import KantaClient
-from mock_kanta.scenario import pages as trainer
+from mock_kanta.scenario import trainer
+from mock_kanta.store import Store
+from mock_kanta.store.queries import trainer as run_rows
 from tests.ui.conftest import SCREENSHOTS, VIEWPORT, _name, shoot
 from tests.ui.world import HELSINKI, WORKER, archive_helsinki, helsinki_plan, person
 
@@ -38,7 +40,7 @@ def live(sandbox, ui):
     with KantaClient(sandbox.url, tenant=TENANT) as kanta, httpx.Client(base_url=sandbox.url, headers=headers,
                                                                         timeout=30) as http:
         yield type("Live", (), {"kanta": kanta, "http": http, "url": sandbox.url, "worker": ui.worker,
-                                "data_dir": sandbox.data_dir})
+                                "store": Store(f"sqlite:///{sandbox.data_dir}/mock-kanta.sqlite3")})
 
 
 @pytest.fixture
@@ -248,7 +250,7 @@ def test_resetting_the_tenant_asks_first_and_then_empties_it(context, live):
     assert live_rows(live) == 0
 
 
-# --- over plain HTTP: the state file, bad input ----------------------------------------------------
+# --- over plain HTTP: the run's rows, bad input ------------------------------------------------------
 
 
 @contextmanager
@@ -268,29 +270,33 @@ def form(live):
         yield http
 
 
-def test_a_run_is_steered_through_its_state_file_whichever_process_writes_the_request(form, live):
+def test_a_run_is_steered_through_its_rows_whichever_process_queues_the_request(form, live):
     r = form.post("/ui/trainer/runs", data={"csrf": form.token, "tenant": TENANT, "scenario": "deployment-test",
                                             "reset_first": "1"}, follow_redirects=False)
     assert r.status_code == 303, r.text
     run_id = RUN_PATH.search(r.headers["location"]).group(1)
-    files = trainer.RunFiles(live.data_dir / trainer.TRAINER_DIR)
-    assert files.read(run_id)["state"] == "ready"
+    assert trainer.run_of(live.store, TENANT, run_id)["state"] == "ready"
 
-    n = files.ask(run_id, "next")  # this test process stands in for another worker
-    deadline = time.monotonic() + 30
-    while files.read(run_id)["handled"] < n and time.monotonic() < deadline:
-        time.sleep(0.1)
-    state = files.read(run_id)
-    assert state["handled"] == n and state["steps"][0]["result"]["status"] == "passed"
-    assert state["steps"][1]["result"] is None
+    n = trainer.ask(live.store, TENANT, run_id, "next")  # this test process stands in for another worker
+    trainer.wait(live.store, TENANT, run_id, 30, n)
+    run = trainer.run_of(live.store, TENANT, run_id)
+    assert run_rows.progress(live.store, TENANT, run_id)["handled"] == n and not run["pending"]
+    assert run["steps"][0]["result"]["status"] == "passed" and run["steps"][1]["result"] is None
     page = form.get(f"/ui/trainer/runs/{run_id}")
-    assert 'data-step="1" data-status="passed"' in page.text and f"1/{len(state['steps'])} vaihetta ajettu" in page.text
+    assert 'data-step="1" data-status="passed"' in page.text and f"1/{len(run['steps'])} vaihetta ajettu" in page.text
 
     r = form.post(f"/ui/trainer/runs/{run_id}", data={"csrf": form.token, "tenant": TENANT, "action": "stop"},
                   follow_redirects=False)
-    assert r.status_code == 303 and files.read(run_id)["state"] == "stopped"
+    assert r.status_code == 303 and trainer.run_of(live.store, TENANT, run_id)["state"] == "stopped"
     r = form.post(f"/ui/trainer/runs/{run_id}", data={"csrf": form.token, "tenant": TENANT, "action": "next"})
-    assert r.status_code == 409 and "päättynyt" in r.text and files.read(run_id)["handled"] == n + 1
+    assert r.status_code == 409 and "päättynyt" in r.text
+    assert [q["action"] for q in run_rows.requests(live.store, TENANT, run_id)] == ["next", "stop"]  # no third
+
+
+def trainer_rows(live) -> list:
+    """The tenant's runs, each with the clicks queued for it (a run still playing may change its results meanwhile)."""
+    return [(r["id"], [q["seq"] for q in run_rows.requests(live.store, TENANT, r["id"])])
+            for r in trainer.recent(live.store, TENANT, 100)]
 
 
 @pytest.mark.parametrize("path, data, status, says", [
@@ -304,13 +310,11 @@ def test_a_run_is_steered_through_its_state_file_whichever_process_writes_the_re
     ("/ui/rehearsals/reh-000000000000/close", {}, 404, "ei ole harjoitusta reh-000000000000"),
 ])
 def test_bad_forms_get_a_clear_page_and_change_nothing(form, live, path, data, status, says):
-    before = (live_rows(live), live.http.get("/api/v1/rehearsals/").json()["sessions"],
-              sorted(p.name for p in (live.data_dir / trainer.TRAINER_DIR).glob("*.json")))
+    before = (live_rows(live), live.http.get("/api/v1/rehearsals/").json()["sessions"], trainer_rows(live))
     r = form.post(path, data={"csrf": form.token, "tenant": TENANT, **data}, follow_redirects=False)
     assert r.status_code == status and "text/html" in r.headers["content-type"], r.text[:500]
     assert says in r.text and "Mitään ei muutettu." in r.text
-    after = (live_rows(live), live.http.get("/api/v1/rehearsals/").json()["sessions"],
-             sorted(p.name for p in (live.data_dir / trainer.TRAINER_DIR).glob("*.json")))
+    after = (live_rows(live), live.http.get("/api/v1/rehearsals/").json()["sessions"], trainer_rows(live))
     assert after == before
 
 
@@ -365,7 +369,7 @@ def test_every_text_the_live_pages_build_at_run_time_exists_in_three_languages()
     keys |= {f"message.part_{p}" for p in ("frame", "request", "document", "message")}
     keys |= {f"severity.{s}" for s in ("error", "warning", "info")}
     keys |= {f"run_status.{s}" for s in (*STATUSES, "pending")}
-    keys |= {f"trainer.state_{s}" for s in ("preparing", "ready", "running", *trainer.FINAL, "gone")}
+    keys |= {f"trainer.state_{s}" for s in ("preparing", "ready", "running", *trainer.OVER)}
     keys |= {f"session_status.{s}" for s in ("open", "closed")} | {f"session_result.{r}" for r in ("passed", "failed")}
     keys |= {f"rehearsal.{s}" for s in ("met", "missing")}
     keys |= {f"message.{check}" for check in ("check_body", "check_timestamp", "check_value")}
