@@ -13,84 +13,40 @@ finding, as `hl7v3.build_ack`) that also carry a `controlActProcess` with one `s
 document (metadata; for a retrieve also the stored CDA bytes and the original frame, Base64)
 and an HL7 `queryAck`.
 
-One declarative field table per message (`wire.spec`), so parsing and building agree.
+One declarative field table per message (`wire.spec`), so parsing and building agree; the requests' tables, the
+interactions and the XPath of a request field are lxml-free in `wire.paths.query` (the read checks use them)
+and importable from here as before.
 """
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
-import yaml
 from lxml import etree
 
-from mock_kanta.core.model import II, Coded, OrgRef, Person
-from mock_kanta.core.resources import package_file
+from mock_kanta.core.codes.oids import HETU_ROOT, REGISTRATION_ROOT
+from mock_kanta.core.model import II, Coded, OrgRef
 from mock_kanta.wire import safexml
 from mock_kanta.wire.hl7v3 import INTERACTION_ID_ROOT, KANTA_SH_DEVICE, AckDetail
-from mock_kanta.wire.paths import TRANSMISSION
-from mock_kanta.wire.spec import NS, ORG, F, person_spec, read, write, xpath_of
+from mock_kanta.wire.paths.query import (
+    CERT_MEDIA_TYPE,
+    KINDS,
+    QUERY_PARAMETERS,
+    READER_PATHS,
+    REQUEST_PATHS,
+    REQUEST_SPEC,
+    TRIGGER_SYSTEM,
+    Interaction,
+    Interactions,
+    Reader,
+    ReadRequest,
+    reason_xpath,
+    request_xpath,
+)
+from mock_kanta.wire.spec import NS, ORG, F, read, write
 
-KINDS = ("query", "retrieve")
-TRIGGER_SYSTEM = "2.16.840.1.113883.1.18"
-HETU_ROOT = "1.2.246.21"
-REGISTRATION_ROOT = "1.2.246.537.26"
-CERT_MEDIA_TYPE = "application/pkix-cert"
-_BUILTIN = package_file("core", "codes", "interactions.yaml")
-
-
-# --- the modelled interactions, as data ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interaction:
-    kind: str  # "query" | "retrieve"
-    path: str
-    request: str
-    request_trigger: str
-    response: str
-    response_trigger: str
-    service_request: Coded
-    max_results: int
-    verified: bool
-    note: str
-
-
-class Interactions:
-    """The query and retrieve interactions (ids, triggers, SP codes, paths), overridable from
-    `<data-dir>/codes/interactions.yaml`."""
-
-    def __init__(self, by_kind: dict[str, Interaction]):
-        self.by_kind = by_kind
-
-    def __getitem__(self, kind: str) -> Interaction:
-        return self.by_kind[kind]
-
-    @classmethod
-    def load(cls, override_dir: Path | None = None) -> "Interactions":
-        raw = yaml.safe_load(_BUILTIN.read_text(encoding="utf-8"))
-        override = Path(override_dir) / "interactions.yaml" if override_dir else None
-        if override is not None and override.is_file():
-            for kind, body in (yaml.safe_load(override.read_text(encoding="utf-8")) or {}).items():
-                if kind not in KINDS:
-                    raise ValueError(f"{override}: unknown interaction {kind!r}; expected one of {', '.join(KINDS)}")
-                merged = {**raw.get(kind, {}), **(body or {})}
-                if isinstance((body or {}).get("service_request"), dict):
-                    merged["service_request"] = {**raw.get(kind, {}).get("service_request", {}), **body["service_request"]}
-                raw[kind] = merged
-        return cls({kind: _interaction(kind, raw[kind]) for kind in KINDS})
-
-
-def _interaction(kind: str, body: dict) -> Interaction:
-    sp = body.get("service_request") or {}
-    return Interaction(
-        kind=kind, path=str(body["path"]), request=str(body["request"]), request_trigger=str(body["request_trigger"]),
-        response=str(body["response"]), response_trigger=str(body["response_trigger"]),
-        service_request=Coded(code=str(sp.get("code")), code_system=str(sp.get("codeSystem", "1.2.246.537.6.1503.201601")),
-                              display_name=sp.get("display")),
-        max_results=int(body.get("max_results", 500)), verified=bool(body.get("verified", False)), note=str(body.get("note", "")),
-    )
+_CACT = "hl7:controlActProcess"
 
 
 def _wrapper_ids(interaction_id: str, trigger: str, now: datetime | None) -> dict:
@@ -100,138 +56,7 @@ def _wrapper_ids(interaction_id: str, trigger: str, now: datetime | None) -> dic
                 control_act_code=Coded(code=trigger, code_system=TRIGGER_SYSTEM))
 
 
-# --- the request ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reader:
-    """`controlActProcess/authorOrPerformer`: who reads (registration number, name), for which
-    service unit (representedOrganization) and with which card (certificate, Base64 DER)."""
-
-    type_code: str | None = None
-    person: Person | None = None
-    organisation: OrgRef | None = None
-    certificate_media_type: str | None = None
-    certificate_b64: str | None = None
-
-    @property
-    def registration_number(self) -> str | None:
-        return self.person.id.extension if self.person and self.person.id else None
-
-    @property
-    def unit(self) -> str | None:
-        return self.organisation.id.root if self.organisation and self.organisation.id else None
-
-
-@dataclass(frozen=True)
-class ReadRequest:
-    """A query or retrieve request. Parameters a kind does not use stay None / empty."""
-
-    interaction: str | None = None  # root element local name
-    its_version: str | None = None
-    message_id: II | None = None
-    creation_time: str | None = None
-    version_code: str | None = None
-    interaction_id: II | None = None
-    processing_code: str | None = None
-    processing_mode_code: str | None = None
-    accept_ack_code: str | None = None
-    receiver_type: str | None = None
-    receiver_class: str | None = None
-    receiver_determiner: str | None = None
-    receiver: str | None = None
-    sender_type: str | None = None
-    sender_class: str | None = None
-    sender_determiner: str | None = None
-    sender: str | None = None
-    cact_class: str | None = None
-    cact_mood: str | None = None
-    control_act_code: Coded | None = None
-    priority_code: str | None = None
-    reason_codes: tuple[Coded, ...] = ()
-    reader: Reader | None = None
-    query_id: II | None = None
-    query_status: str | None = None
-    initial_quantity: str | None = None
-    # query parameters
-    client_id: II | None = None
-    register_id: II | None = None
-    matter_id: II | None = None
-    service_tasks: tuple[Coded, ...] = ()
-    document_groups: tuple[Coded, ...] = ()
-    document_types: tuple[Coded, ...] = ()
-    time_low: str | None = None
-    time_high: str | None = None
-    current_only: str | None = None  # "true" | "false"; default true
-    include_voided: str | None = None  # default false
-    # retrieve parameters
-    document_id: II | None = None
-    include_history: str | None = None  # default false
-
-    def reason(self, code_system: str) -> Coded | None:
-        return next((c for c in self.reason_codes if c.code_system == code_system), None)
-
-    @property
-    def client(self) -> str | None:
-        return self.client_id.extension if self.client_id else None
-
-
-_CACT = "hl7:controlActProcess"
-_QBP = f"{_CACT}/hl7:queryByParameter"
-_PL = f"{_QBP}/hl7:parameterList"
-_READER = (
-    F("type_code", ".", "attr:typeCode"),
-    F("person", "hl7:assignedPerson", "obj", Person, person_spec("hl7:assignedPerson")),
-    F("organisation", "hl7:assignedPerson/hl7:representedOrganization", "obj", OrgRef, ORG),
-    F("certificate_media_type", "hl7:assignedPerson/hl7fi:authenticationCertificate", "attr:mediaType"),
-    F("certificate_b64", "hl7:assignedPerson/hl7fi:authenticationCertificate", "b64"),
-)
-REQUEST_SPEC = (
-    *TRANSMISSION,
-    F("receiver_type", "hl7:receiver", "attr:typeCode"),
-    F("receiver_class", "hl7:receiver/hl7:device", "attr:classCode"),
-    F("receiver_determiner", "hl7:receiver/hl7:device", "attr:determinerCode"),
-    F("receiver", "hl7:receiver/hl7:device/hl7:id", "attr:root"),
-    F("sender_type", "hl7:sender", "attr:typeCode"),
-    F("sender_class", "hl7:sender/hl7:device", "attr:classCode"),
-    F("sender_determiner", "hl7:sender/hl7:device", "attr:determinerCode"),
-    F("sender", "hl7:sender/hl7:device/hl7:id", "attr:root"),
-    F("cact_class", _CACT, "attr:classCode"),
-    F("cact_mood", _CACT, "attr:moodCode"),
-    F("control_act_code", f"{_CACT}/hl7:code", "cd"),
-    F("priority_code", f"{_CACT}/hl7:priorityCode", "code"),
-    F("reason_codes", f"{_CACT}/hl7:reasonCode", "cd", many=True),
-    F("reader", f"{_CACT}/hl7:authorOrPerformer", "obj", Reader, _READER),
-    F("query_id", f"{_QBP}/hl7:queryId", "ii"),
-    F("query_status", f"{_QBP}/hl7:statusCode", "code"),
-    F("initial_quantity", f"{_QBP}/hl7:initialQuantity", "value"),
-    F("client_id", f"{_PL}/hl7:clientId/hl7:value", "ii"),
-    F("register_id", f"{_PL}/hl7:registerId/hl7:value", "ii"),
-    F("matter_id", f"{_PL}/hl7:matterId/hl7:value", "ii"),
-    F("service_tasks", f"{_PL}/hl7:serviceTask/hl7:value", "cd", many=True),
-    F("document_groups", f"{_PL}/hl7:documentGroup/hl7:value", "cd", many=True),
-    F("document_types", f"{_PL}/hl7:documentType/hl7:value", "cd", many=True),
-    F("time_low", f"{_PL}/hl7:documentEffectiveTime/hl7:value/hl7:low", "value"),
-    F("time_high", f"{_PL}/hl7:documentEffectiveTime/hl7:value/hl7:high", "value"),
-    F("current_only", f"{_PL}/hl7:currentOnly/hl7:value", "value"),
-    F("include_voided", f"{_PL}/hl7:includeVoided/hl7:value", "value"),
-    F("document_id", f"{_PL}/hl7:documentId/hl7:value", "ii"),
-    F("include_history", f"{_PL}/hl7:includeHistory/hl7:value", "value"),
-)
-REQUEST_PATHS = {f.attr: f.path for f in REQUEST_SPEC}
-READER_PATHS = {f.attr: f.path for f in _READER}
-
-
-def request_xpath(attr: str, interaction: str, *, at: str | None = None, reader: str | None = None) -> str:
-    """XPath of a request field (for findings); `reader` names a field of authorOrPerformer."""
-    steps = [REQUEST_PATHS[attr]] + ([READER_PATHS[reader]] if reader else [])
-    if reader == "person":
-        steps.append("hl7:id")
-    return xpath_of(f"/hl7:{interaction}", *steps, attr=at)
-
-
-def reason_xpath(code_system: str, interaction: str) -> str:
-    return xpath_of(f"/hl7:{interaction}", f"{REQUEST_PATHS['reason_codes']}[@codeSystem='{code_system}']", attr="code")
+# --- the request (declared in wire.paths.query) -------------------------------------------
 
 
 def request_from_tree(root: etree._Element) -> ReadRequest:
@@ -469,6 +294,8 @@ def parse_response(data: bytes, max_bytes: int = 256 * 1024 * 1024) -> ReadRespo
 
 
 __all__ = [
+    "CERT_MEDIA_TYPE", "HETU_ROOT", "KINDS", "QUERY_PARAMETERS", "READER_PATHS", "REGISTRATION_ROOT", "REQUEST_PATHS",
+    "REQUEST_SPEC", "TRIGGER_SYSTEM", "reason_xpath", "request_xpath",
     "DocumentEntry", "Detail", "Interaction", "Interactions", "QueryAck", "ReadRequest", "ReadResponse", "Reader",
     "build_request", "build_response", "new_request", "new_response", "parse_request", "parse_response",
     "request_from_tree", "response_from_tree",
