@@ -1,13 +1,15 @@
 """What the checks look at, filled by the archive service before they run (`Archive.check`): what was
 parsed, the problems met while reading, the decoded body, the signatures and their trust, the register
 world, the sandbox time, the TLS client organisation, the validation request, and after a write the
-store's answer. A check reads these fields; it sets none, so no check depends on another having run."""
+store's answer. A check reads these fields; it sets none, so no check depends on another having run.
+(The read side's checks look at `rules.read.context.ReadContext`; both are `Checked`.)"""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from mock_kanta.core.body import DecodedBody
@@ -117,9 +119,34 @@ class WriteOutcome:
     stale_parent: StaleParent | None = None
 
 
+class Checked:
+    """A context of checks: its parts are its public fields, a missing part is None (or empty), and a check
+    runs only when every part it `needs` is present. What checks derive from it is kept in `_derived`."""
+
+    _derived: dict[Callable, Any]
+
+    def present(self) -> frozenset[str]:
+        """The names of the parts that are there (not None, not empty)."""
+        return frozenset(name for name in parts(type(self)) if getattr(self, name) not in (None, ()))
+
+    def once(self, derive: Callable[[Any], T]) -> T:
+        """`derive(self)`, worked out once per message however many checks ask (keyed by the function)."""
+        try:
+            return self._derived[derive]
+        except KeyError:
+            value = self._derived[derive] = derive(self)
+            return value
+
+
+@lru_cache(maxsize=8)
+def parts(cls: type) -> tuple[str, ...]:
+    """The parts of a context class: its dataclass fields, but the private ones."""
+    return tuple(f.name for f in fields(cls) if not f.name.startswith("_"))
+
+
 @dataclass
-class Context:
-    """Missing parts are None (or empty); a check runs only when every part it `needs` is present."""
+class Context(Checked):
+    """The archive's checks' context: a submission as read (see the module's docstring)."""
 
     frame: Frame | None = None
     document: ClinicalDocument | None = None
@@ -135,18 +162,6 @@ class Context:
     write: WriteOutcome | None = None  # set only after the store refused the write
     _derived: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def present(self) -> frozenset[str]:
-        """The names of the parts that are there (not None, not empty)."""
-        return frozenset(name for name in PARTS if getattr(self, name) not in (None, ()))
-
-    def once(self, derive: Callable[[Context], T]) -> T:
-        """`derive(self)`, worked out once per message however many checks ask (keyed by the function)."""
-        try:
-            return self._derived[derive]
-        except KeyError:
-            value = self._derived[derive] = derive(self)
-            return value
-
     @property
     def extras(self) -> dict[str, Any]:
         """The former untyped extras, read-only, for callers not yet moved to the fields (audit.service
@@ -155,4 +170,4 @@ class Context:
                 "body.json": self.body.structured if self.body else None}
 
 
-PARTS = tuple(f.name for f in fields(Context) if not f.name.startswith("_"))
+PARTS = parts(Context)

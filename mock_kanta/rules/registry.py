@@ -1,9 +1,10 @@
 """The rule registry: the catalogue (`entries`, read from families/*.yaml) joined with the check functions.
 
-A check is a generator over a `Context` yielding `Hit`s, declared with `@check("SH-XXX-NNN")` in a module
-under `rules/`; `evaluate` runs the checks and turns their hits into `Finding`s with the catalogue's texts.
-Each catalogue entry has exactly one check, except the few whose entry names who raises them
-(`raised_by`: the read service, and this module for SH-SYS-001), which `finding` produces directly.
+A check is a generator over a context yielding `Hit`s, declared with `@check("SH-XXX-NNN")` in a module
+under `rules/`: over the archive's `Context` (the default), or with `on=` another context class (the read
+side's `rules.read.context.ReadContext`). `evaluate` runs the checks of the context's class and turns their
+hits into `Finding`s with the catalogue's texts. Each catalogue entry has exactly one check, except one whose
+entry names who raises it (`raised_by`: SH-SYS-001, by `evaluate` itself), which `finding` produces directly.
 """
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_kanta.core.findings import Finding
-from mock_kanta.rules.context import PARTS, Context, Problem
+from mock_kanta.rules.context import Checked, Context, Problem, parts
 from mock_kanta.rules.entries import Basis, CatalogueError, Rule, Stage, load
 
 __all__ = ["REGISTRY", "Basis", "CatalogueError", "Context", "Hit", "Rule", "Stage", "after_write", "check",
-           "checks", "complete", "evaluate", "finding", "hit", "unread"]
+           "checks", "complete", "context_of", "evaluate", "finding", "hit", "unread"]
 
 
 @dataclass(frozen=True)
@@ -31,24 +32,27 @@ def hit(location: str, **params: Any) -> Hit:
 
 
 REGISTRY: dict[str, Rule] = {rule.id: rule for rule in load()}  # catalogue order; `check` attaches the checks
+_ON: dict[str, type] = {}  # rule id -> the context class its check is over
 
 
-def check(rule_id: str, *, needs: tuple[str, ...] = (), after_write: bool = False) -> Callable:
-    """Attach the decorated function as the check of catalogue entry `rule_id`. It runs when every context
-    part in `needs` is present; with `after_write` it runs again on the store's answer to a refused write."""
+def check(rule_id: str, *, needs: tuple[str, ...] = (), after_write: bool = False, on: type[Checked] = Context) -> Callable:
+    """Attach the decorated function as the check of catalogue entry `rule_id`, over contexts of class `on`. It
+    runs when every part in `needs` is present; with `after_write` it runs again on the store's answer to a
+    refused write."""
 
-    def attach(fn: Callable[[Context], Iterable[Hit]]) -> Callable:
+    def attach(fn: Callable[[Checked], Iterable[Hit]]) -> Callable:
         rule = REGISTRY.get(rule_id)
         if rule is None:
             raise CatalogueError(f"{_name(fn)}: {rule_id} is not in the catalogue")
-        unknown = set(needs) - set(PARTS)
+        unknown = set(needs) - set(parts(on))
         if unknown:
-            raise CatalogueError(f"{_name(fn)}: {rule_id} needs {sorted(unknown)}, not parts of the Context")
+            raise CatalogueError(f"{_name(fn)}: {rule_id} needs {sorted(unknown)}, not parts of the {on.__name__}")
         if rule.check is not None:
             raise CatalogueError(f"{rule_id} has two checks: {_name(rule.check)} and {_name(fn)}")
         if rule.raised_by:
             raise CatalogueError(f"{rule_id}: the catalogue says {rule.raised_by} raises it, yet {_name(fn)} checks it")
         REGISTRY[rule_id] = dataclasses.replace(rule, needs=tuple(needs), check=fn, after_write=after_write)
+        _ON[rule_id] = on
         _CHOSEN.clear()
         return fn
 
@@ -67,11 +71,18 @@ def finding(rule_id: str, location: str, **params: Any) -> Finding:
     return Finding(r.id, r.severity, location, r.message.format(params), r.fix.format(params), r.source)
 
 
-def evaluate(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
-    """Run every applicable check (or those of `rules`); a document breaking several rules gets them all."""
+def evaluate(ctx: Checked, rules: Iterable[Rule] | None = None, *, seen: frozenset[str] | None = None) -> list[Finding]:
+    """Run every applicable check of the context's class (or those of `rules`); a message breaking several rules
+    gets them all. `seen`: the parts an earlier evaluation of this context had, for a context filled in steps
+    (the read side): then only the checks that need a part added since run."""
     out: list[Finding] = []
     present = ctx.present()
-    chosen = _chosen(present, lambda r: present.issuperset(r.needs)) if rules is None else rules
+    if rules is None:
+        on = type(ctx)
+        chosen = _chosen((on, present, seen), lambda r: _ON[r.id] is on and present.issuperset(r.needs)
+                         and (seen is None or not seen.issuperset(r.needs)))
+    else:
+        chosen = rules
     for r in chosen:
         if not present.issuperset(r.needs):
             continue
@@ -92,6 +103,11 @@ def unread(*problems: Problem) -> list[Finding]:
     """The findings of a submission that could not be read: the transport-stage checks on these problems.
     The way for a face (an endpoint, the validation clone) to answer before the archive reads anything."""
     return evaluate(Context(problems=problems))
+
+
+def context_of(rule_id: str) -> type[Checked] | None:
+    """The context class the rule's check is over (None: the rule has no check)."""
+    return _ON.get(rule_id)
 
 
 def checks() -> Iterator[Rule]:

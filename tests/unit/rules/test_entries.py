@@ -11,9 +11,10 @@ import pytest
 import yaml
 
 from mock_kanta.rules import REGISTRY, Problem, ProblemKind, unread
-from mock_kanta.rules.context import PARTS
+from mock_kanta.rules.context import Context, parts
 from mock_kanta.rules.entries import FAMILIES_DIR, INDEX, Basis, CatalogueError, load
-from mock_kanta.rules.registry import check, complete
+from mock_kanta.rules.read.context import ReadContext
+from mock_kanta.rules.registry import check, complete, context_of
 
 RULES = list(REGISTRY.values())
 
@@ -21,9 +22,11 @@ RULES = list(REGISTRY.values())
 def test_each_rule_has_one_check_or_names_who_raises_it():
     for r in RULES:
         assert (r.check is None) == bool(r.raised_by), r.id
-        assert set(r.needs) <= set(PARTS), r.id
-    raised = {r.id for r in RULES if r.raised_by}
-    assert raised == {"SH-SYS-001"} | {r.id for r in RULES if r.id.startswith(("SH-QRY-", "SH-ACC-"))}
+        assert r.check is None or set(r.needs) <= set(parts(context_of(r.id))), r.id
+    assert {r.id for r in RULES if r.raised_by} == {"SH-SYS-001"}
+    read_side = {r.id for r in RULES if r.id.startswith(("SH-QRY-", "SH-ACC-"))}
+    assert len(read_side) == 25 and {r.id for r in RULES if context_of(r.id) is ReadContext} == read_side
+    assert {context_of(r.id) for r in RULES if r.check and r.id not in read_side} == {Context}
     assert len({r.check for r in RULES if r.check}) == len([r for r in RULES if r.check])  # no function serves two
 
 
@@ -125,7 +128,8 @@ def _noop(ctx):
     ("SH-NOPE-001", (), "SH-NOPE-001 is not in the catalogue"),
     ("SH-FRM-001", ("frame", "xml"), r"needs \['xml'\], not parts of the Context"),
     ("SH-FRM-001", ("frame",), "SH-FRM-001 has two checks: mock_kanta.rules.archive.frame.interaction and"),
-    ("SH-ACC-001", (), "the catalogue says mock_kanta.read.service raises it"),
+    ("SH-SYS-001", (), "the catalogue says mock_kanta.rules.registry.evaluate raises it"),
+    ("SH-ACC-001", ("request",), r"needs \['request'\], not parts of the Context"),
 ])
 def test_a_broken_check_declaration_is_refused(rule_id, needs, said):
     before = dict(REGISTRY)
