@@ -4,67 +4,25 @@ STM regulation 825/2022), overridable from `<data-dir>/roles.yaml`.
 A reader is a professional identified by a card (registration number = the certificate's
 serialNumber); the assignment for the organisation that sends the read gives their roles.
 A role says which service tasks, document groups and types it may read and whether it may
-retrieve content or only see metadata. `Roles.judge` answers for one document; the client
-relationship and the register usage right are judged in `mock_kanta.read.service`.
+retrieve content or only see metadata. The types are `rules.read.context`'s, whose checks judge
+by them (`rules.read.reader`, `rules.read.documents`); this module loads them.
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from mock_kanta.rules.read.context import Assignment, RoleProfile
+
+__all__ = ["ANY", "OVERRIDE_FILE", "Assignment", "RoleProfile", "RoleSource", "Roles"]
+
 OVERRIDE_FILE = "roles.yaml"  # in the data directory
 ANY = None  # an unrestricted list ("*")
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RoleProfile:
-    id: str
-    name: dict[str, str]
-    service_tasks: frozenset[str] | None  # None = any
-    document_groups: frozenset[str] | None
-    document_types: frozenset[str] | None
-    content: bool
-    note: str = ""
-
-    def allows_task(self, task: str | None, narrowed: frozenset[str] | None = None) -> bool:
-        """A document without a service task is judged by its group and type alone."""
-        if task is None:
-            return True
-        return (self.service_tasks is None or task in self.service_tasks) and (narrowed is None or task in narrowed)
-
-    def allows_type(self, group: str | None, types: tuple[str | None, ...]) -> bool:
-        if self.document_groups is not None and group not in self.document_groups:
-            return False
-        return self.document_types is None or any(t in self.document_types for t in types if t)
-
-
-@dataclass(frozen=True)
-class Assignment:
-    registration_number: str
-    organisation: str
-    roles: tuple[RoleProfile, ...]
-    service_tasks: frozenset[str] | None = None  # narrows the roles to the tasks the person works in
-    name: str | None = None
-
-    @property
-    def role_ids(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self.roles)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A role decision for one document: allowed, or the rule that refuses it and its parameters."""
-
-    allowed: bool
-    rule: str | None = None
-    params: dict | None = None
-    content: bool = False  # some allowing role may retrieve the content
 
 
 class Roles:
@@ -75,20 +33,6 @@ class Roles:
 
     def assignment(self, registration_number: str | None, organisation: str | None) -> Assignment | None:
         return next((a for a in self.assignments.get(registration_number or "", ()) if a.organisation == organisation), None)
-
-    @staticmethod
-    def judge(assignment: Assignment, *, task: str | None, group: str | None, types: tuple[str | None, ...]) -> Verdict:
-        """May the assignment's roles read a document of this service task, group and types?"""
-        roles = assignment.roles
-        names = ", ".join(assignment.role_ids)
-        task_ok = [r for r in roles if r.allows_task(task, assignment.service_tasks)]
-        if not task_ok:
-            return Verdict(False, "SH-ACC-013", {"roles": names, "task": task})
-        both = [r for r in task_ok if r.allows_type(group, types)]
-        if not both:
-            shown = next((t for t in types if t), None) or "-"
-            return Verdict(False, "SH-ACC-014", {"roles": names, "group": group or "-", "type": shown})
-        return Verdict(True, content=any(r.content for r in both))
 
     # --- loading -------------------------------------------------------------------------
 

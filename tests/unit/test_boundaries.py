@@ -38,9 +38,7 @@ OPTIONAL_IMPORTS: set[str] = set()  # heavy optional dependencies that may be im
 
 # Violations the layout still carries, each to be removed (the test fails on any other, and on an entry
 # that no longer occurs, so this list only shrinks).
-KNOWN: set[str] = {
-    'sql: mock_kanta.read.service imports sqlalchemy',
-}
+KNOWN: set[str] = set()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The read side's messages (modelled): build and parse round trips, hostile XML, the interactions
-and role profiles as data."""
+and role profiles as data (judged by the read side's document checks)."""
 from __future__ import annotations
 
 import base64
@@ -12,12 +12,16 @@ from mock_kanta.client.query import Reader, parse_read_answer, query_request, re
 from mock_kanta.core.codes import CodeSystems
 from mock_kanta.core.model import II, Coded, OrgRef
 from mock_kanta.core.resources import builtin
+from mock_kanta.read.facts import StoredDocument
 from mock_kanta.read.roles import Roles, RoleSource
-from mock_kanta.read.service import ReadService, _ts
+from mock_kanta.read.service import ReadService
 from mock_kanta.rules import REGISTRY
+from mock_kanta.rules.read import judge
+from mock_kanta.rules.read.context import Assignment, Candidate, ReadContext, Who
 from mock_kanta.settings import Settings
 from mock_kanta.wire import soap
 from mock_kanta.wire.hl7v3 import AckDetail
+from mock_kanta.wire.paths.query import hl7_instant
 from mock_kanta.wire.query_messages import (
     DocumentEntry,
     Interactions,
@@ -190,20 +194,28 @@ def test_interactions_are_modelled_data_and_overridable(tmp_path):
         Interactions.load(tmp_path)
 
 
+def refusals(assignment: Assignment, *, task: str | None, group: str, type_: str | None, content: bool = False) -> list[str]:
+    """The rules that refuse this reader a document of this service task, group and type (rules.read.documents)."""
+    ctx = ReadContext("query", Interactions.load(), who=Who(assignment, None))
+    row = {"document_id": "1.2.3.1", "register_oid": "1.2.3", "function_code": task, "document_group": group,
+           "document_type": type_}
+    return [f.rule_id for f in judge(ctx, Candidate(StoredDocument(row), None, content=content))]
+
+
 def test_role_profiles_load_and_decide():
     roles = Roles.load(FIXTURES / "roles.yaml")
     assert {"sosiaalityontekija", "sosiaaliohjaaja", "lahihoitaja", "toimistotyontekija", "arkistonhoitaja"} <= set(roles.roles)
     nurse = roles.assignment("25100000902", KIELO.oid)
     assert nurse.role_ids == ("lahihoitaja",) and nurse.service_tasks == frozenset({"24"})
     assert roles.assignment("25100000902", "1.2.246.10.32213449.10.0") is None  # no role in Keusote
-    assert Roles.judge(nurse, task="24", group="5", types=("15007",)).allowed
-    assert Roles.judge(nurse, task=None, group="1", types=(None,)).allowed  # the relationship document has no task
-    assert Roles.judge(nurse, task="X-IKA", group="5", types=("15007",)).rule == "SH-ACC-013"
+    assert refusals(nurse, task="24", group="5", type_="15007", content=True) == []
+    assert refusals(nurse, task=None, group="1", type_=None) == []  # the relationship document has no task
+    assert refusals(nurse, task="X-IKA", group="5", type_="15007") == ["SH-ACC-013"]
     office = roles.assignment("25100000912", "1.2.246.10.32213449.10.0")
-    assert Roles.judge(office, task="24", group="5", types=("15007",)).rule == "SH-ACC-014"
+    assert refusals(office, task="24", group="5", type_="15007") == ["SH-ACC-014"]
     archivist = roles.assignment("25100000913", "1.2.246.10.32213449.10.0")
-    verdict = Roles.judge(archivist, task="24", group="5", types=("15007",))
-    assert verdict.allowed and not verdict.content
+    assert refusals(archivist, task="24", group="5", type_="15007") == []  # metadata
+    assert refusals(archivist, task="24", group="5", type_="15007", content=True) == ["SH-ACC-016"]
     for card in ("25199990011", "25199990022", "25199990033"):  # the demo cards have roles
         assert roles.assignments[card]
 
@@ -218,7 +230,7 @@ def test_roles_override_from_the_data_directory_is_reread(tmp_path):
     changed = source.current()
     nurse = changed.assignment("25100000902", KIELO.oid)
     assert nurse.service_tasks is None and nurse.roles[0].document_groups == frozenset({"5"})
-    assert Roles.judge(nurse, task=None, group="1", types=(None,)).rule == "SH-ACC-014"
+    assert refusals(nurse, task=None, group="1", type_=None) == ["SH-ACC-014"]
     assert "sosiaalityontekija" in changed.roles  # the rest of the fixture stays
     (tmp_path / "roles.yaml").write_text("professionals:\n  '1': {assignments: [{organisation: x, roles: [nosuch]}]}\n")
     assert source.current() is changed  # a broken override keeps the roles in force
@@ -235,8 +247,8 @@ def test_access_rules_are_registered_in_three_languages():
 
 
 def test_hl7_times():
-    assert _ts("20261105") == datetime(2026, 11, 4, 22, 0, tzinfo=timezone.utc)
-    assert _ts("20261105", end=True) == datetime(2026, 11, 5, 22, 0, tzinfo=timezone.utc)
-    assert _ts("20261105120000+0200") == datetime(2026, 11, 5, 10, 0, tzinfo=timezone.utc)
-    assert _ts("202611051200-0100", end=True) == datetime(2026, 11, 5, 13, 1, tzinfo=timezone.utc)
-    assert _ts("2026-11-05") is None and _ts("20261305") is None and _ts(None) is None
+    assert hl7_instant("20261105") == datetime(2026, 11, 4, 22, 0, tzinfo=timezone.utc)
+    assert hl7_instant("20261105", end=True) == datetime(2026, 11, 5, 22, 0, tzinfo=timezone.utc)
+    assert hl7_instant("20261105120000+0200") == datetime(2026, 11, 5, 10, 0, tzinfo=timezone.utc)
+    assert hl7_instant("202611051200-0100", end=True) == datetime(2026, 11, 5, 13, 1, tzinfo=timezone.utc)
+    assert hl7_instant("2026-11-05") is None and hl7_instant("20261305") is None and hl7_instant(None) is None
