@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mock_kanta.core.findings import Severity
-from mock_kanta.scenario.sandbox import free_port, serve_command, start_server  # noqa: E402
+from mock_kanta.scenario.sandbox import free_port, serve_command, start_server, stop_server  # noqa: E402
 from mock_kanta.settings import Settings  # noqa: E402
 from mock_kanta.signing.pki import Pki  # noqa: E402
 from mock_kanta.wire import soap  # noqa: E402
@@ -292,8 +292,7 @@ def bench_http(n: int, clients: int, repeat: int, limit: float, synchronous: str
             try:
                 runs.append(http_run(proc, port, work, clients, limit))
             finally:
-                proc.terminate()
-                proc.wait(timeout=15)
+                stop_server(proc)
     out = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     out["docs_per_s_spread"] = spread([run["docs_per_s"] for run in runs])
     return out

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_kanta.scenario.sandbox import free_port, serve_command, start_server
+from mock_kanta.scenario.sandbox import free_port, serve_command, start_server, stop_server
 
 # ../shared sits beside the repository (here and in CI); the samples are read from there.
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "kanta-samples"
@@ -72,9 +72,8 @@ class Sandbox:
     def stop(self, kill: bool = False) -> None:
         if self.http:
             self.http.close()  # close keep-alive connections first, so a graceful shutdown is quick
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill() if kill else self.proc.terminate()
-            self.proc.wait(timeout=30)
+        if self.proc:
+            stop_server(self.proc, kill=kill)
         self.log.close()
 
     def restart(self, kill: bool = False) -> None:

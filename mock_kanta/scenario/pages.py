@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request
 
 from mock_kanta.scenario import ScenarioError, builtin_scenarios, load_scenario, trainer
-from mock_kanta.scenario.trainer import item_json  # noqa: F401  (read here by tests/unit/scenario/test_scenario_trainer_texts.py)
 from mock_kanta.tenants import service as tenants
 from mock_kanta.ui import context, i18n, security
 

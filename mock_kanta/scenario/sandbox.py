@@ -2,8 +2,11 @@
 throw-away sandbox, the tests' `sandbox` fixture and bench/archive_bench.py) and `LocalSandbox`."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +18,8 @@ from typing import IO, Callable
 import httpx
 
 START_TIMEOUT = 90.0
+PR_SET_PDEATHSIG = 1
+_PRCTL = getattr(ctypes.CDLL(ctypes.util.find_library("c")), "prctl", None) if os.name == "posix" else None  # Linux
 
 
 def free_port() -> int:
@@ -41,7 +46,7 @@ def start_server(command: list[str], *, log: IO[bytes], connect: Callable[[], ht
     """Start `command` (a `mock-kanta serve`; output to the open file `log`) and wait until GET /healthz through a
     client from `connect()` answers 200: (the process, that client). If the process exits first, or does not answer
     within `timeout` seconds, it is stopped and RuntimeError tells why, with the log's tail."""
-    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_own_group)
     deadline, http = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -57,9 +62,34 @@ def start_server(command: list[str], *, log: IO[bytes], connect: Callable[[], ht
         time.sleep(0.1)
     if http:
         http.close()
-    proc.kill()
-    proc.wait(timeout=10)
+    stop_server(proc, kill=True)
     raise RuntimeError(f"the server did not answer /healthz within {timeout:.0f} s ({log.name}):\n{log_tail(log.name)}")
+
+
+def _own_group() -> None:
+    """In the child before exec: a process group of its own (its worker processes join it), and SIGTERM when the
+    process that started it dies, whatever killed that one (Linux's parent-death signal)."""
+    os.setsid()
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_server(proc: subprocess.Popen, *, kill: bool = False, timeout: float = 30) -> None:
+    """Stop a server started by `start_server` and every process of its group (uvicorn's workers and helpers):
+    SIGTERM (SIGKILL with `kill`), SIGKILL after `timeout`, and the group swept once the leader is gone."""
+    group = proc.pid
+    try:
+        os.killpg(group, signal.SIGKILL if kill else signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(group, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:  # the whole group has ended already
+        proc.wait(timeout=10)
+    try:
+        os.killpg(group, signal.SIGKILL)  # workers the leader did not take down with it (e.g. after its SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 class LocalSandbox:
@@ -87,13 +117,8 @@ class LocalSandbox:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        if self.proc:
+            stop_server(self.proc)
         if not self.keep:
             shutil.rmtree(self.root, ignore_errors=True)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_kanta.scenario.sandbox import free_port, start_server
+from mock_kanta.scenario.sandbox import free_port, start_server, stop_server
 from tests.conftest import SAMPLE_TIME, sample
 from tests.helpers import ack_of, codes, post_archive
 
@@ -109,12 +109,7 @@ def served(installed, tmp_path_factory, sample_trust):
         yield http, home
     finally:
         http.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_server(proc)
         log.close()
 
 

@@ -87,5 +87,6 @@ def test_the_schema_is_whole_with_nothing_but_the_store_imported(tmp_path):
     tables, areas = map(json.loads, out)
     assert tables == ["audit_anchors", "audit_events", "clocks", "documents", "guardians", "matters", "organisations",
                             "register_rights", "rehearsal_sessions", "rule_modes", "schema_info", "service_units",
-                            "tenant_seeds", "tenants", "traffic"]
+                            "tenant_seeds", "tenants", "traffic", "trainer_requests", "trainer_runs",
+                            "trainer_steps"]
     assert areas == []
