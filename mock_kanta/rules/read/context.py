@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Protocol
 
 from mock_kanta.core.codes import CodeSystems
@@ -148,7 +147,3 @@ class ReadContext(Checked):
     @property
     def interaction(self) -> Interaction:
         return self.interactions[self.kind]
-
-    @property
-    def today(self) -> date:
-        return self.world.today
