@@ -11,7 +11,7 @@ unknown tenant (X-Mock-Kanta-Tenant).
 
     routes(services, audit=hook)
 
-`audit(result)` is called once per request with the `query.ReadResult` (who, organisation,
+`audit(result)` is called once per request with the `read.results.ReadResult` (who, organisation,
 unit, usage situation, client, documents, outcome, rule ids; `result.audit_fields()`); then the
 request is recorded in the tenant's traffic log (mock_kanta.traffic.service, verdict ok | refused).
 """

@@ -46,7 +46,8 @@ def test_a_message_not_read_is_judged_by_what_reading_met():
 
 def test_the_tls_client_is_the_sender_by_the_archive_frames_check():
     request = query_request(READER, client=CLIENT, usage="2")
-    [tls] = [f for f in evaluate_read(read_context(request=request, card=Card(), client_org="1.2.3")) if f.rule_id == "SH-TRN-005"]
+    found = evaluate_read(read_context(request=request, card=Card(), client_org="1.2.3"))
+    [tls] = [f for f in found if f.rule_id == "SH-TRN-005"]
     assert tls.location == SENDER_X and KIELO.oid in tls.message["en"]
     assert "SH-TRN-005" not in rules(evaluate_read(read_context(request=request, card=Card(), client_org=KIELO.oid)))
     no_sender = dataclasses.replace(request, sender=None)
