@@ -112,13 +112,8 @@ class ReadService:
         r = ctx.request
         named = r.register_id.root if r.register_id and r.register_id.root else None
         scope = self._scope(result, ctx, world, Target(r.client, named))
-        allowed, withheld = [], []
-        for doc in selection.matches(self.store, world.tenant, r, list(scope)):
-            refusals = judge(ctx, Candidate(doc, scope[doc.register_oid], content=False))
-            if refusals:
-                withheld.append((doc.document_id, refusals[0]))
-            else:
-                allowed.append(doc)
+        found = selection.matches(self.store, world.tenant, r, list(scope))
+        allowed, withheld = _judged(ctx, [Candidate(doc, scope[doc.register_oid], content=False) for doc in found])
         result.total = len(allowed)
         result.documents = [d.row for d in allowed[:selection.limit(r)]]
         result.withhold(withheld)
@@ -132,14 +127,11 @@ class ReadService:
         doc = StoredDocument(row)
         result.findings.extend(judge(ctx, Candidate(doc, right_tasks, content=True, asked=True)))
         _stop_at_errors(result)
-        chosen, withheld = [], []
-        history = ctx.request.include_history == "true" and row["set_id"]
-        for version in selection.history(self.store, world.tenant, doc) if history else [doc]:
-            refusals = [] if version is doc else judge(ctx, Candidate(version, right_tasks, content=True))
-            if refusals:
-                withheld.append((version.document_id, refusals[0]))
-            else:
-                chosen.append(version)
+        if ctx.request.include_history != "true" or not row["set_id"]:
+            result.documents, result.total = [row], 1
+            return
+        versions = selection.history(self.store, world.tenant, doc)
+        chosen, withheld = _judged(ctx, [Candidate(version, right_tasks, content=True) for version in versions])
         result.documents, result.total = [d.row for d in chosen], len(chosen)
         result.withhold(withheld)
 
@@ -160,6 +152,18 @@ class ReadService:
             if safe:  # an unreadable message to an unknown tenant still gets its AR
                 return utc_now()
             raise
+
+
+def _judged(ctx: ReadContext, candidates: list[Candidate]) -> tuple[list[StoredDocument], list[tuple[str, Finding]]]:
+    """The candidates the reader may have, and the others' ids with the finding that refuses each."""
+    allowed, withheld = [], []
+    for candidate in candidates:
+        refusals = judge(ctx, candidate)
+        if refusals:
+            withheld.append((candidate.stored.document_id, refusals[0]))
+        else:
+            allowed.append(candidate.stored)
+    return allowed, withheld
 
 
 def _checked(result: ReadResult, ctx: ReadContext) -> None:
