@@ -19,7 +19,7 @@ from lxml import etree
 from mock_kanta.signing.pki import Pki, card_subject, system_subject
 from mock_kanta.signing.xmldsig import sign_document
 from mock_kanta.wire import cda, safexml
-from mock_kanta.wire.spec import NS
+from mock_kanta.wire.paths import NS
 
 # Who signed each public sample: (kind, certificate subject fields)
 SAMPLE_SIGNERS = {

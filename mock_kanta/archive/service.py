@@ -31,6 +31,7 @@ from mock_kanta.traffic import service as traffic
 from mock_kanta.wire import body as wire_body
 from mock_kanta.wire import cda, hl7v3, safexml, soap
 from mock_kanta.wire.hl7v3 import AckDetail
+from mock_kanta.wire.paths.hl7v3 import ARCHIVE_INTERACTION
 
 _DETAIL_TYPE = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I"}
 _LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}
@@ -114,7 +115,7 @@ class Archive:
         if frame_root is not None:
             if etree.QName(frame_root).localname == "ClinicalDocument":
                 parsed.problems.append(Problem(ProblemKind.WRONG_ROOT, "frame", found="ClinicalDocument",
-                                               expected=hl7v3.ARCHIVE_INTERACTION))
+                                               expected=ARCHIVE_INTERACTION))
             else:
                 parsed.frame = hl7v3.frame_from_tree(frame_root)
         if document_bytes is None:

@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from mock_kanta.core.audit_chain import chain_hash
 from mock_kanta.core.clock import SandboxClock, utc_now
-from mock_kanta.core.findings import Severity
 from mock_kanta.core.codes.oids import USAGE_SITUATIONS
+from mock_kanta.core.findings import Severity
 from mock_kanta.signing.pki import readable_name
 from mock_kanta.store.queries import audit as audit_rows
 

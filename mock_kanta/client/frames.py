@@ -8,7 +8,7 @@ from mock_kanta.client.coding import coded, hl7_ts
 from mock_kanta.client.ids import new_message_number
 from mock_kanta.core.model import II, ClinicalDocument, Coded, Frame, FrameAuthor, FrameDocument, OrgRef, Person
 from mock_kanta.wire import hl7v3
-from mock_kanta.wire.hl7v3 import ARCHIVE_INTERACTION, INTERACTION_ID_ROOT, KANTA_SH_DEVICE
+from mock_kanta.wire.paths.hl7v3 import ARCHIVE_INTERACTION, INTERACTION_ID_ROOT, KANTA_SH_DEVICE
 
 TRIGGER = "RCMR_TE000102UV01"
 CLIENT_RELATIONSHIP_GROUP = "1"

@@ -29,18 +29,16 @@ from mock_kanta.client.parties import Org, Professional, Unit
 from mock_kanta.client.sender import TENANT_HEADER, Acknowledged, Detail, KantaClient, KantaClientError
 from mock_kanta.core.model import II, Coded, OrgRef, Person
 from mock_kanta.wire import safexml, soap
+from mock_kanta.wire.paths.query import CERT_MEDIA_TYPE, Interactions, ReadRequest
+from mock_kanta.wire.paths.query import Reader as WireReader
 from mock_kanta.wire.query_messages import (
-    CERT_MEDIA_TYPE,
     HETU_ROOT,
     DocumentEntry,
-    Interactions,
-    ReadRequest,
     ReadResponse,
     build_request,
     new_request,
     parse_response,
 )
-from mock_kanta.wire.query_messages import Reader as WireReader
 
 GROUP_SYSTEM = "1.2.246.537.6.1505.201601"
 TYPE_SYSTEM = "1.2.246.537.6.1506.201701"

@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from mock_kanta.core.identity import HetuError, parse_hetu
-from mock_kanta.registers.service import age_on, iso_date
+from mock_kanta.core.dates import iso_date
+from mock_kanta.core.identity import HetuError, age_on, parse_hetu
 from mock_kanta.store.queries import omakanta as omakanta_rows
 from mock_kanta.store.queries.omakanta import (  # noqa: F401  (the views' reads, the store's)
     client_documents,

@@ -14,7 +14,8 @@ from mock_kanta.core.model import II, Coded, OrgRef
 from mock_kanta.read.facts import StoredDocument
 from mock_kanta.read.results import ReadResult
 from mock_kanta.wire import soap
-from mock_kanta.wire.query_messages import DocumentEntry, Interaction, QueryAck, ReadResponse, build_response, new_response
+from mock_kanta.wire.paths.query import Interaction
+from mock_kanta.wire.query_messages import DocumentEntry, QueryAck, ReadResponse, build_response, new_response
 
 TASK_SYSTEM = "1.2.246.537.6.1221.201601"
 HL7_STATUS = {"active": "completed", "replaced": "obsolete", "voided": "nullified"}

@@ -16,8 +16,8 @@ from mock_kanta.rules.read.context import Card
 from mock_kanta.signing.pki import readable_name
 from mock_kanta.store.queries import read as queries
 from mock_kanta.wire import safexml
+from mock_kanta.wire.paths import NS
 from mock_kanta.wire.paths.query import ReadRequest
-from mock_kanta.wire.spec import NS
 
 PROFESSIONAL_CARD = "1"  # the signature description whose policies a professional's card carries
 

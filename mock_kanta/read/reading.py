@@ -10,8 +10,9 @@ from lxml import etree
 
 from mock_kanta.rules import Problem, ProblemKind
 from mock_kanta.wire import safexml, soap
-from mock_kanta.wire.query_messages import Interaction, ReadRequest, request_from_tree
-from mock_kanta.wire.spec import NS
+from mock_kanta.wire.paths import NS
+from mock_kanta.wire.paths.query import Interaction, ReadRequest
+from mock_kanta.wire.query_messages import request_from_tree
 
 _XML_KINDS = {k.value: k for k in (ProblemKind.EMPTY, ProblemKind.MALFORMED, ProblemKind.DTD, ProblemKind.TOO_LARGE,
                                    ProblemKind.TOO_DEEP)}  # the parser's kinds

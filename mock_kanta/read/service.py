@@ -31,7 +31,8 @@ from mock_kanta.rules import unread
 from mock_kanta.rules.read import evaluate, judge
 from mock_kanta.rules.read.context import Candidate, ReadContext, Stored, Target, Who
 from mock_kanta.rules.read.scope import readable
-from mock_kanta.wire.query_messages import Interactions, ReadRequest, ReadResponse
+from mock_kanta.wire.paths.query import Interactions, ReadRequest
+from mock_kanta.wire.query_messages import ReadResponse
 
 __all__ = ["ReadResult", "ReadService"]
 

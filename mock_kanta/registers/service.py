@@ -11,16 +11,10 @@ import json
 from datetime import date, datetime
 from functools import cached_property
 
-from mock_kanta.core.codes.oids import GUARDIAN_DISCLOSURE, OWN_USAGE, PROVIDER_USAGE
-from mock_kanta.core.codes.oids import USAGE_SITUATIONS as USAGE_SYSTEM
+from mock_kanta.core.codes.oids import GUARDIAN_DISCLOSURE
 from mock_kanta.core.dates import HELSINKI, iso_date, ts_date
-from mock_kanta.core.identity import age_on
-from mock_kanta.core.registers import Right, sote_register_from
+from mock_kanta.core.registers import Right
 from mock_kanta.core.structured import code_of, value_of
-
-# Moved to core (the checks need them too); still importable from here by the areas that import them.
-__all__ = ["HELSINKI", "OWN_USAGE", "PROVIDER_USAGE", "USAGE_SYSTEM", "Right", "World", "age_on", "granted_rights",
-           "iso_date", "sote_register_from", "visibility"]
 
 
 class World:

@@ -162,12 +162,5 @@ class Context(Checked):
     write: WriteOutcome | None = None  # set only after the store refused the write
     _derived: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    @property
-    def extras(self) -> dict[str, Any]:
-        """The former untyped extras, read-only, for callers not yet moved to the fields (audit.service
-        reads "signatures"); to be removed once none reads it."""
-        return {"now": self.now, "signatures": self.signatures, "trust": self.trust,
-                "body.json": self.body.structured if self.body else None}
-
 
 PARTS = parts(Context)

@@ -17,9 +17,9 @@ from datetime import datetime
 
 from mock_kanta.audit.service import iso, submission_event
 from mock_kanta.core.clock import utc_now
+from mock_kanta.core.codes.oids import SERVICE_REQUESTS
 from mock_kanta.core.findings import Finding, Severity
 from mock_kanta.rules import REGISTRY
-from mock_kanta.core.codes.oids import SERVICE_REQUESTS
 from mock_kanta.store.queries import traffic as traffic_rows
 from mock_kanta.store.queries.traffic import write  # noqa: F401  (one row in a transaction of its own)
 

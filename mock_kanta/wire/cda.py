@@ -2,7 +2,7 @@
 
 Element order follows the CDA R2 schema and the public samples, so a built
 document reads like vendor output. The field declarations and the XPath of a field
-are in `mock_kanta.wire.paths.cda` (lxml-free), importable from here as before.
+are in `mock_kanta.wire.paths.cda` (lxml-free).
 """
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from lxml import etree
 
 from mock_kanta.core.model import ClinicalDocument
 from mock_kanta.wire import safexml
-from mock_kanta.wire.paths.cda import BODY_PATHS, LOCAL_PATHS, LSH, PATHS, ROOT, SPEC, body_xpath, local_xpath, xpath
-from mock_kanta.wire.spec import NS, read, write
+from mock_kanta.wire.paths import NS
+from mock_kanta.wire.paths.cda import LSH, SPEC
+from mock_kanta.wire.spec import read, write
 
-__all__ = ["BODY_PATHS", "LOCAL_PATHS", "LSH", "PATHS", "ROOT", "SPEC", "body_xpath", "local_xpath", "xpath",
-           "NotACdaDocument", "document_from_tree", "parse_document", "build_document", "to_bytes"]
+__all__ = ["NotACdaDocument", "document_from_tree", "parse_document", "build_document", "to_bytes"]
 
 
 class NotACdaDocument(ValueError):

@@ -1,6 +1,6 @@
 """HL7 V3 messages: the archive frame (`RCMR_IN200002FI01`) and the application acknowledgement (lxml).
 The frame's field declarations, constants and field XPaths are in `mock_kanta.wire.paths.hl7v3`
-(lxml-free), importable from here as before."""
+(lxml-free)."""
 from __future__ import annotations
 
 import re
@@ -12,20 +12,14 @@ from lxml import etree
 
 from mock_kanta.core.model import II, Coded, Frame, FrameAuthor, FrameDocument, Person
 from mock_kanta.wire import safexml
+from mock_kanta.wire.paths import NS
 from mock_kanta.wire.paths.hl7v3 import (
     ACK_INTERACTION,
     ARCHIVE_INTERACTION,
-    DOC_PATHS,
     INTERACTION_ID_ROOT,
-    KANTA_SH_DEVICE,
-    PATHS,
     SPEC,
-    doc_xpath,
-    reason_xpath,
-    root_path,
-    xpath,
 )
-from mock_kanta.wire.spec import NS, read, write
+from mock_kanta.wire.spec import read, write
 
 
 def frame_from_tree(root: etree._Element) -> Frame:
@@ -199,6 +193,4 @@ def parse_ack(data: bytes) -> dict:
     }
 
 
-__all__ = ["Coded", "FrameAuthor", "FrameDocument", "Person", "parse_frame", "build_frame", "build_ack", "parse_ack",
-           "ACK_INTERACTION", "ARCHIVE_INTERACTION", "DOC_PATHS", "INTERACTION_ID_ROOT", "KANTA_SH_DEVICE", "PATHS", "SPEC",
-           "doc_xpath", "reason_xpath", "root_path", "xpath"]
+__all__ = ["Coded", "FrameAuthor", "FrameDocument", "Person", "parse_frame", "build_frame", "build_ack", "parse_ack"]

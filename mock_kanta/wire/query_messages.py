@@ -14,8 +14,7 @@ document (metadata; for a retrieve also the stored CDA bytes and the original fr
 and an HL7 `queryAck`.
 
 One declarative field table per message (`wire.spec`), so parsing and building agree; the requests' tables, the
-interactions and the XPath of a request field are lxml-free in `wire.paths.query` (the read checks use them)
-and importable from here as before.
+interactions and the XPath of a request field are lxml-free in `wire.paths.query` (the read checks use them).
 """
 from __future__ import annotations
 
@@ -28,23 +27,17 @@ from lxml import etree
 from mock_kanta.core.codes.oids import HETU_ROOT, REGISTRATION_ROOT
 from mock_kanta.core.model import II, Coded, OrgRef
 from mock_kanta.wire import safexml
-from mock_kanta.wire.hl7v3 import INTERACTION_ID_ROOT, KANTA_SH_DEVICE, AckDetail
+from mock_kanta.wire.hl7v3 import AckDetail
+from mock_kanta.wire.paths import NS, ORG, F
+from mock_kanta.wire.paths.hl7v3 import INTERACTION_ID_ROOT, KANTA_SH_DEVICE
 from mock_kanta.wire.paths.query import (
-    CERT_MEDIA_TYPE,
-    KINDS,
-    QUERY_PARAMETERS,
-    READER_PATHS,
-    REQUEST_PATHS,
     REQUEST_SPEC,
     TRIGGER_SYSTEM,
     Interaction,
-    Interactions,
     Reader,
     ReadRequest,
-    reason_xpath,
-    request_xpath,
 )
-from mock_kanta.wire.spec import NS, ORG, F, read, write
+from mock_kanta.wire.spec import read, write
 
 _CACT = "hl7:controlActProcess"
 
@@ -293,10 +286,6 @@ def parse_response(data: bytes, max_bytes: int = 256 * 1024 * 1024) -> ReadRespo
     return response_from_tree(root)
 
 
-__all__ = [
-    "CERT_MEDIA_TYPE", "HETU_ROOT", "KINDS", "QUERY_PARAMETERS", "READER_PATHS", "REGISTRATION_ROOT", "REQUEST_PATHS",
-    "REQUEST_SPEC", "TRIGGER_SYSTEM", "reason_xpath", "request_xpath",
-    "DocumentEntry", "Detail", "Interaction", "Interactions", "QueryAck", "ReadRequest", "ReadResponse", "Reader",
-    "build_request", "build_response", "new_request", "new_response", "parse_request", "parse_response",
-    "request_from_tree", "response_from_tree",
-]
+__all__ = ["HETU_ROOT", "REGISTRATION_ROOT", "DocumentEntry", "Detail", "QueryAck", "ReadResponse", "build_request",
+           "build_response", "new_request", "new_response", "parse_request", "parse_response", "request_from_tree",
+           "response_from_tree"]

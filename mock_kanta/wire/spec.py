@@ -1,7 +1,6 @@
 """The lxml reader and writer of the field declarations in `mock_kanta.wire.paths`: `read` parses an element
 into a frozen dataclass of `mock_kanta.core.model` following its `F(attr, path, kind)` list, `write` builds
-one back. The declarations themselves, `NS` and `xpath_of` live in `wire.paths` (lxml-free) and are
-importable from here as before.
+one back. The declarations themselves, `NS` and `xpath_of` live in `wire.paths` (lxml-free).
 """
 from __future__ import annotations
 
@@ -13,9 +12,9 @@ from typing import Any
 from lxml import etree
 
 from mock_kanta.core.model import II, Coded, PersonName
-from mock_kanta.wire.paths import NS, ORG, F, birth_spec, person_spec, xpath_of
+from mock_kanta.wire.paths import NS, F
 
-__all__ = ["NS", "ORG", "F", "birth_spec", "person_spec", "xpath_of", "read", "write", "field_names"]
+__all__ = ["read", "write", "field_names"]
 
 _CD_ATTRS = (
     ("code", "code"),

@@ -26,7 +26,7 @@ from mock_kanta.signing import xmldsig
 from mock_kanta.signing.cards import CardLocked, CardStore, WrongPin
 from mock_kanta.signing.xmldsig.profile import DS, FI, HL7
 from mock_kanta.wire import cda, safexml
-from mock_kanta.wire.spec import NS
+from mock_kanta.wire.paths import NS
 from tests.conftest import SAMPLE_TIME, sample
 from tests.helpers import ack_of, codes, post_archive, renumber
 from tests.signing import strip_signatures

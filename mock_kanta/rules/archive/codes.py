@@ -1,5 +1,11 @@
 """Checks that coded values come from their code systems (data in mock_kanta/core/codes): SH-COD."""
-from mock_kanta.core.codes.oids import DOCUMENT_GROUPS, DOCUMENT_TYPES, RECORD_STATUS, SERVICE_REQUESTS, USAGE_SITUATIONS
+from mock_kanta.core.codes.oids import (
+    DOCUMENT_GROUPS,
+    DOCUMENT_TYPES,
+    RECORD_STATUS,
+    SERVICE_REQUESTS,
+    USAGE_SITUATIONS,
+)
 from mock_kanta.rules.context import Context
 from mock_kanta.rules.registry import check, hit
 from mock_kanta.wire.paths import cda, hl7v3

@@ -12,7 +12,7 @@ import copy
 
 from lxml import etree
 
-from mock_kanta.wire.spec import NS
+from mock_kanta.wire.paths import NS
 
 HL7, FI, DS = NS["hl7"], NS["hl7fi"], NS["ds"]
 XML_NS = "http://www.w3.org/XML/1998/namespace"

@@ -30,7 +30,7 @@ from mock_kanta.traffic import service as traffic
 from mock_kanta.traffic.pages import flow
 from mock_kanta.ui import context, display, i18n
 from mock_kanta.wire import safexml
-from mock_kanta.wire.spec import NS
+from mock_kanta.wire.paths import NS
 
 MAX_SEQ = 2**63 - 1
 LONG_TEXT = 240  # characters: longer text nodes (Base64) are shortened on the page

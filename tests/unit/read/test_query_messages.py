@@ -21,10 +21,9 @@ from mock_kanta.rules.read.context import Assignment, Candidate, ReadContext, Wh
 from mock_kanta.settings import Settings
 from mock_kanta.wire import soap
 from mock_kanta.wire.hl7v3 import AckDetail
-from mock_kanta.wire.paths.query import hl7_instant
+from mock_kanta.wire.paths.query import Interactions, hl7_instant
 from mock_kanta.wire.query_messages import (
     DocumentEntry,
-    Interactions,
     QueryAck,
     build_request,
     build_response,

@@ -12,7 +12,7 @@ from mock_kanta.core.codes import CodeSystems
 from mock_kanta.rules import Context, Problem, ProblemKind, evaluate
 from mock_kanta.rules.read import evaluate as evaluate_read
 from mock_kanta.rules.read.context import Card, ReadContext, Who
-from mock_kanta.wire.query_messages import Interactions
+from mock_kanta.wire.paths.query import Interactions
 
 KIELO = Org("1.2.246.10.29876516.10.0", "Hoivakoti Kielo Oy")
 TUUSULA = Unit("1.2.246.10.29876516.10.2", "Hoivakoti Kielo, kotihoito Tuusula")

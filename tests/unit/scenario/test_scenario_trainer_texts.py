@@ -5,9 +5,9 @@ from flask import Flask
 
 from mock_kanta.reports import Item
 from mock_kanta.scenario import pages
-from mock_kanta.scenario.trainer import item_json
 from mock_kanta.scenario.run import Said
 from mock_kanta.scenario.texts import LANGS, Msg
+from mock_kanta.scenario.trainer import item_json
 
 APP = Flask(__name__)
 

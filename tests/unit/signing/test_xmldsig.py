@@ -17,7 +17,7 @@ from lxml import etree
 
 from mock_kanta.signing.xmldsig import SigningError, sign_document, verify_document
 from mock_kanta.wire import cda, safexml
-from mock_kanta.wire.spec import NS
+from mock_kanta.wire.paths import NS
 from tests.conftest import sample
 
 FI, DS, HL7 = NS["hl7fi"], NS["ds"], NS["hl7"]
