@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-LANGS = ("fi", "sv", "en")
+from mock_kanta.core.texts import LANGS, fill
 
 
 class Severity(str, Enum):
@@ -23,13 +23,8 @@ class Text:
     en: str
 
     def format(self, params: dict[str, Any]) -> dict[str, str]:
-        safe = _SafeDict(params)
-        return {lang: getattr(self, lang).format_map(safe) for lang in LANGS}
-
-
-class _SafeDict(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        """The text in each language with `params` filled in (a placeholder without a value kept as written)."""
+        return {lang: fill(getattr(self, lang), **params) for lang in LANGS}
 
 
 @dataclass(frozen=True)
