@@ -1,4 +1,10 @@
-"""Code systems as data: loaded from YAML, overridable from the data directory."""
+"""Code systems as data: loaded from YAML, overridable from the data directory.
+
+A code system is one edition of a classification: its OID carries the edition (1.2.246.537.6.1221.201601 is
+edition 201601 of Sosiaalihuolto - Palvelutehtävä, 1.2.246.537.6.1221). Each edition has its own code list.
+Where a coded element expects the current edition, `accepts` names the other editions Kanta also takes there;
+a value in one of those is judged against that edition's list (`CodeSystems.accepted`).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,10 +29,14 @@ class CodeSystem:
     oid: str
     name: str
     en: str
-    complete: bool
+    complete: bool  # the whole list is here: an unknown code is refused
     verified: bool
     source: str
     codes: dict[str, Code]
+    classification: str | None = None  # the classification's OID, without the edition
+    edition: str | None = None  # the edition: the OID's version suffix, and the version date where known
+    link: str | None = None  # the classification in the national code service, where known
+    accepts: tuple[str, ...] = ()  # other editions accepted where this one is expected
 
     def get(self, code: str | None) -> Code | None:
         return self.codes.get(code) if code is not None else None
@@ -35,17 +45,32 @@ class CodeSystem:
         return next((c for c in self.codes.values() if c.meaning == meaning), None)
 
 
+class CodeSystemError(ValueError):
+    """The code data (built-in or an override) is inconsistent; the message says where."""
+
+
 class CodeSystems:
-    """All code systems the sandbox knows, keyed by OID."""
+    """All code systems the sandbox knows, keyed by OID (edition included)."""
 
     def __init__(self, systems: dict[str, CodeSystem]):
         self.systems = systems
+        for system in systems.values():
+            unknown = [oid for oid in system.accepts if oid not in systems]
+            if unknown:
+                raise CodeSystemError(f"code system {system.oid} accepts editions that are not code systems: {unknown}")
+            if system.complete and not system.source.strip():
+                raise CodeSystemError(f"code system {system.oid} is marked complete without a source")
+        self._accepted = {oid: (oid, *s.accepts) for oid, s in systems.items()}
 
     def __getitem__(self, oid: str) -> CodeSystem:
         return self.systems[oid]
 
     def get(self, oid: str | None) -> CodeSystem | None:
         return self.systems.get(oid) if oid else None
+
+    def accepted(self, oid: str) -> tuple[str, ...]:
+        """The editions a value may name where edition `oid` is expected: `oid` first, then the ones it accepts."""
+        return self._accepted.get(oid, (oid,))
 
     def display(self, oid: str, code: str) -> str | None:
         system = self.get(oid)
@@ -93,4 +118,12 @@ def _system(oid: str, body: dict) -> CodeSystem:
         bool(body.get("verified", False)),
         default_source,
         codes,
+        _text(body.get("classification")),
+        _text(body.get("edition")),
+        body.get("link"),
+        tuple(str(o) for o in body.get("accepts") or ()),
     )
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)

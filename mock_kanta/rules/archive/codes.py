@@ -70,13 +70,29 @@ def _present(coded) -> bool:
     return coded is not None and coded.code is not None
 
 
+def _accepted(ctx: Context, expected: str) -> tuple[str, ...]:
+    return ctx.codes.accepted(expected) if ctx.codes is not None else (expected,)
+
+
+ALLOWED_SHOWN = 20  # a finding names at most this many codes of the list
+
+
+def _allowed(system) -> str:
+    codes = list(system.codes)
+    if not codes:
+        return "-"
+    more = len(codes) - ALLOWED_SHOWN
+    return ", ".join(codes[:ALLOWED_SHOWN]) + (f", … (+{more})" if more > 0 else "")
+
+
 @check("SH-COD-001")
 def code_system(ctx):
     for label, coded, loc, expected in coded_values(ctx):
-        if _present(coded) and coded.code_system != expected:
-            system = ctx.codes.get(expected)
+        accepted = _accepted(ctx, expected)
+        if _present(coded) and coded.code_system not in accepted:
+            system = ctx.codes.get(expected) if ctx.codes is not None else None
             yield hit(f"{loc}/@codeSystem", element=label, found=coded.code_system or "-", expected=expected,
-                      name=system.name if system else expected)
+                      accepted=", ".join(accepted), name=system.name if system else expected)
 
 
 @check("SH-COD-002")
@@ -90,11 +106,14 @@ def unknown_code_partial(ctx):
 
 
 def _unknown(ctx, complete: bool):
+    """Codes missing from the list of the edition they name (one the element accepts), in complete or partial lists."""
+    if ctx.codes is None:
+        return
     for label, coded, loc, expected in coded_values(ctx):
-        if not _present(coded) or coded.code_system != expected:
+        if not _present(coded) or coded.code_system not in _accepted(ctx, expected):
             continue
-        system = ctx.codes.get(expected)
+        system = ctx.codes.get(coded.code_system)
         if system is None or system.complete != complete or system.get(coded.code) is not None:
             continue
-        yield hit(f"{loc}/@code", element=label, code=coded.code, system=expected, name=system.name,
-                  allowed=", ".join(sorted(system.codes)))
+        yield hit(f"{loc}/@code", element=label, code=coded.code, system=system.oid, name=system.name,
+                  edition=system.edition or "-", allowed=_allowed(system), source=system.source or "-")
