@@ -55,8 +55,8 @@ def test_codes_from_the_lists_pass(desk):  # noqa: F811
     clean(desk.send(desk.relationship()))
 
 
-def test_a_code_missing_from_a_partial_list_is_a_warning(desk, reusable_plan):  # noqa: F811
-    d = warned_by(desk.send(reusable_plan, document=(put(FUNCTION_CODE, code="99"),)), "SH-COD-003",
+def test_a_code_missing_from_a_partial_list_is_a_warning(desk):  # noqa: F811
+    d = warned_by(desk.send(desk.plan(), document=(put(FUNCTION_CODE, code="99"),)), "SH-COD-003",
                   "hl7fi:functionCode/@code")
     assert "99" in d.text and "201601" in d.text
 
