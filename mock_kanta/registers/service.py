@@ -12,9 +12,9 @@ from datetime import date, datetime
 from functools import cached_property
 
 from mock_kanta.core.codes.oids import GUARDIAN_DISCLOSURE
-from mock_kanta.core.dates import HELSINKI, iso_date, ts_date
+from mock_kanta.core.dates import HELSINKI, ts_date
 from mock_kanta.core.registers import Right
-from mock_kanta.core.structured import code_of, value_of
+from mock_kanta.core.structured import provider_grants, relationship_body, value_of
 
 
 class World:
@@ -79,36 +79,32 @@ class World:
 # --- effects of an accepted document -------------------------------------------------------
 
 
-def granted_rights(document, structured: dict | None) -> tuple[str, list[dict]] | None:
-    """(relationship id, right rows) from a client-relationship document's structured part, or None."""
-    if not isinstance(structured, dict) or not isinstance(structured.get("asiakkuusasiakirja"), dict):
+def granted_rights(document, structured: dict | None, sender: str | None = None) -> tuple[str, list[dict]] | None:
+    """(relationship id, right rows) from a client-relationship document's structured part, or None.
+
+    Only the register's own organisation grants: a client-relationship document sent by anyone else
+    (`sender`, the frame's sending organisation, is not the custodian) grants nothing, whatever the rules
+    made of it (SH-REG-014 refuses it; a report-only mode or a softer verdict must not open a register).
+    A provider entry without a unit or a start date grants nothing either."""
+    body = relationship_body(structured)
+    custodian = document.custodian.id.root if document.custodian and document.custodian.id else None
+    if body is None or not custodian or (sender is not None and sender != custodian):
         return None
-    body = structured["asiakkuusasiakirja"]
     relationship = (document.local.client_relationship if document.local else None) or value_of(body.get("asiakkuuden_yksilointitunnus"))
     if not relationship:
         return None
-    default_start = iso_date((body.get("sosiaalihuollon_asiakkuus") or {}).get("asiakkuuden_alkamispvm"))
-    rows = []
-    for task in body.get("sosiaalihuollon_palvelutehtava") or []:
-        function_code = code_of(task.get("palvelutehtava"))
-        for provider in task.get("palveluntuottaja") or []:
-            unit = code_of(provider.get("palveluyksikon_nimi"))
-            start = iso_date(provider.get("asiakkuuden_alkamispvm")) or default_start
-            if not unit or start is None:
-                continue
-            services = [c for c in (code_of(s) for s in provider.get("sosiaalipalvelu") or []) if c]
-            rows.append({
-                "organiser_oid": document.custodian.id.root,
-                "client_id": document.client.id.extension,
-                "source_document_id": document.document_id,
-                "source_set_id": document.set_id.root if document.set_id else document.document_id,
-                "source_version": int(document.version_number or 1),
-                "function_code": function_code,
-                "unit_oid": unit,
-                "services_json": json.dumps(services),
-                "start_date": start,
-                "end_date": iso_date(provider.get("asiakkuuden_paattymispvm")),
-            })
+    rows = [{
+        "organiser_oid": custodian,
+        "client_id": document.client.id.extension,
+        "source_document_id": document.document_id,
+        "source_set_id": document.set_id.root if document.set_id else document.document_id,
+        "source_version": int(document.version_number or 1),
+        "function_code": grant.function_code,
+        "unit_oid": grant.unit,
+        "services_json": json.dumps(list(grant.services)),
+        "start_date": grant.start,
+        "end_date": grant.end,
+    } for grant in provider_grants(body) if grant.unit and grant.start is not None]
     return relationship, rows
 
 
