@@ -40,10 +40,11 @@ def at(day: str, hour: int = 12) -> datetime:
 def world(sandbox):
     pki = sandbox.pki
     keusote = (issue_signer(pki, "system", (KEUSOTE.name, KEUSOTE.oid), days=700, start=datetime(2026, 1, 1, tzinfo=timezone.utc)), "system")
+    kielo = (issue_signer(pki, "system", (KIELO.name, KIELO.oid), days=700, start=datetime(2026, 1, 1, tzinfo=timezone.utc)), "system")
     nurse = (issue_signer(pki, "professional", (NURSE.given, NURSE.family, NURSE.registration_number), days=700,
                           start=datetime(2026, 1, 1, tzinfo=timezone.utc)), "professional")
     with KantaClient(sandbox.url) as kanta:
-        yield type("World", (), {"kanta": kanta, "keusote": keusote, "nurse": nurse, "http": sandbox.http})
+        yield type("World", (), {"kanta": kanta, "keusote": keusote, "kielo": kielo, "nurse": nurse, "http": sandbox.http})
         kanta.clock_reset()
 
 
@@ -134,11 +135,12 @@ def test_keusote_timeline(world):
     other_unit = provider_document(client, when=at("2026-11-02"), matter=matter, unit=HYVINKAA)
     refused(world, send(world, other_unit, unit=HYVINKAA), other_unit, "SH-REG-004")
 
+    # Kielo's own register: Kanta cannot know whether this is a self-paid service; a warning says what it saw.
     own_register = provider_document(client, when=at("2026-11-02"), matter=None, custodian=KIELO,
                                      service_process=("3", "Asiakkuuden suunnittelu"))
     answer = send(world, own_register, usage="1")
-    refused(world, answer, own_register, "SH-REG-009")
-    assert KEUSOTE.oid in next(d.text for d in answer.errors if d.rule == "SH-REG-009")
+    accepted(world, answer, own_register)
+    assert KEUSOTE.oid in next(d.text for d in answer.warnings if d.rule == "SH-REG-009")
 
     wrong_organiser = provider_document(client, when=at("2026-11-02"), matter=matter, organiser=KIELO)
     refused(world, send(world, wrong_organiser), wrong_organiser, "SH-REG-001")
@@ -171,18 +173,38 @@ def test_right_that_starts_tomorrow_and_ended_yesterday(world):
 
 
 def test_unit_registered_in_soteri_today_is_usable_after_the_nightly_transfer(world):
+    """[K] Keusote liittymisopas, "Palveluntuottajan ja palvelupisteen ilmoittaminen Soteriin": the unit must reach
+    the SOTE organisation register (Soteri's data move there once a day) before a right can be opened to it
+    (SH-REG-015) or a document of it stored (SH-REG-007)."""
     world.kanta.clock_set(at("2026-11-12", 10), frozen=True)
     unit = Unit(f"1.2.246.10.29876516.10.{datetime.now().microsecond + 1000}", "Hoivakoti Kielo, uusi yksikkö Järvenpää")
     r = world.http.post("/api/v1/service-units/register", json={"oid": unit.oid, "organisationOid": KIELO.oid, "name": unit.name})
     assert r.status_code == 201 and r.json()["soteRegisterFrom"] == "2026-11-13T01:00:00+00:00"  # 03:00 Helsinki
     client = adult()
-    assert grant(world, client, unit, date(2026, 11, 12), when=at("2026-11-12", 10))[1].ack == "AA"
+    early, answer = grant(world, client, unit, date(2026, 11, 12), when=at("2026-11-12", 10))
+    refused(world, answer, early, "SH-REG-015")
+    assert "2026-11-13T01:00:00+00:00" in next(d.text for d in answer.errors if d.rule == "SH-REG-015")
+    assert world.http.get(f"/api/v1/clients/{client.hetu}/rights", params={"all": "true"}).json()["rights"] == []
     matter = open_matter(world, client)
     doc = provider_document(client, when=at("2026-11-12", 10), matter=matter, unit=unit)
     refused(world, send(world, doc, unit=unit), doc, "SH-REG-007")
     world.kanta.clock_advance(days=1)
+    assert grant(world, client, unit, date(2026, 11, 12), when=at("2026-11-13", 10))[1].ack == "AA"
     doc = provider_document(client, when=at("2026-11-13", 10), matter=matter, unit=unit)
     accepted(world, send(world, doc, unit=unit), doc)
+    world.kanta.clock_reset()
+
+
+def test_a_unit_the_sote_organisation_register_does_not_hold_gets_no_right(world):
+    """[K] Keusote liittymisopas: "Rekisterinkäyttöoikeus annetaan palveluyksikköön", a unit of the SOTE
+    organisation register; one it does not hold cannot be named (SH-REG-015), and nothing is granted."""
+    world.kanta.clock_set(at("2026-11-12", 10), frozen=True)
+    client = adult()
+    nowhere = Unit("1.2.246.10.29876516.10.99999991", "Hoivakoti Kielo, rekisteröimätön yksikkö")
+    doc, answer = grant(world, client, nowhere, date(2026, 11, 12), when=at("2026-11-12", 10))
+    refused(world, answer, doc, "SH-REG-015")
+    assert "not in the sandbox's organisation data" in next(d.text for d in answer.errors if d.rule == "SH-REG-015")
+    assert world.http.get(f"/api/v1/clients/{client.hetu}/rights", params={"all": "true"}).json()["rights"] == []
     world.kanta.clock_reset()
 
 
@@ -256,6 +278,81 @@ def test_visibility_and_minors(world, served):
     accepted(world, send(world, justified), justified)
     shown = world.http.get(f"/api/v1/registers/{KEUSOTE.oid}/documents/{justified.document_id}").json()
     assert shown["guardianDisclosure"] == "prohibited"
+
+
+def _rule(answer, rule: str):
+    return next(d for d in answer.details if d.rule == rule)
+
+
+def test_the_right_covers_its_service_task_and_its_social_service(world, served):
+    """kanta.fi "Sosiaalihuollon rekisterinkäyttöoikeus": the organiser names the provider's unit on the client's
+    asiakkuusasiakirja, whose JSON [S] puts the unit under a service task (sosiaalihuollon_palvelutehtava[]) with
+    its social services (palveluntuottaja[].sosiaalipalvelu[]); the read side limits a right to its service tasks
+    alike (SH-ACC-015). Keusote named Tuusula in service task 24 for social service 45 only."""
+    client, matter = served
+    when = at("2026-11-02")
+    other_task = provider_document(client, when=when, matter=matter, function_code=("23", "Toinen palvelutehtävä"))
+    answer = send(world, other_task)
+    refused(world, answer, other_task, "SH-REG-016")
+    d = _rule(answer, "SH-REG-016")
+    assert "service tasks 24" in d.text and "service task 23" in d.text and d.location.endswith("hl7fi:functionCode/@code")
+    assert not {"SH-REG-004", "SH-REG-005", "SH-REG-017"} & set(answer.rule_ids)
+
+    other_service = provider_document(client, when=when, matter=matter, social_services=(("15", "Kasvatus- ja perheneuvonta"),))
+    answer = send(world, other_service)
+    refused(world, answer, other_service, "SH-REG-017")
+    assert "social services 45" in _rule(answer, "SH-REG-017").text and "social services 15" in _rule(answer, "SH-REG-017").text
+    assert not {"SH-REG-004", "SH-REG-016"} & set(answer.rule_ids)
+
+    one_of_them = provider_document(client, when=when, matter=matter,
+                                    social_services=(("15", "Kasvatus- ja perheneuvonta"), ("45", "Sosiaaliohjaus")))
+    accepted(world, send(world, one_of_them), one_of_them)
+
+
+def test_a_provider_can_neither_grant_itself_a_right_nor_widen_one(world, served):
+    """kanta.fi "Sosiaalihuollon rekisterinkäyttöoikeus": the organiser gives the right by recording the provider's
+    unit on the client's asiakkuusasiakirja. A client-relationship document sent by the provider into the
+    organiser's register is refused (SH-REG-014) and grants nothing."""
+    served_client, matter = served
+    when = at("2026-11-02")
+
+    def provider_grant(client: Client, services: list[str]):
+        doc = client_relationship_document(
+            organiser=KEUSOTE, client=client, effective_time=when, relationship_id=new_document_id(KEUSOTE.oid),
+            tasks=[TaskGrant("24", TUUSULA, services, date(2026, 11, 1))], unit=TUUSULA)
+        frame = frame_for(doc, sender_oid=KIELO.oid, author_person=NURSE.frame_person(), author_org=TUUSULA.ref(),
+                          usage_situation="2")
+        return doc, world.kanta.archive(frame, signed_bytes(doc, [world.kielo]))
+
+    stranger = adult()  # no right at all
+    doc, answer = provider_grant(stranger, ["45"])
+    refused(world, answer, doc, "SH-REG-014")
+    assert KIELO.oid in _rule(answer, "SH-REG-014").text and "/hl7:sender/" in _rule(answer, "SH-REG-014").location
+    assert world.http.get(f"/api/v1/clients/{stranger.hetu}/rights", params={"all": "true"}).json()["rights"] == []
+    doc = provider_document(stranger, when=when, matter=open_matter(world, stranger))
+    refused(world, send(world, doc), doc, "SH-REG-004")
+
+    before = world.http.get(f"/api/v1/clients/{served_client.hetu}/rights", params={"all": "true"}).json()["rights"]
+    doc, answer = provider_grant(served_client, ["45", "15"])  # widening Keusote's right by social service 15
+    refused(world, answer, doc, "SH-REG-014")
+    assert world.http.get(f"/api/v1/clients/{served_client.hetu}/rights", params={"all": "true"}).json()["rights"] == before
+    widened = provider_document(served_client, when=when, matter=matter, social_services=(("15", "Kasvatus- ja perheneuvonta"),))
+    refused(world, send(world, widened), widened, "SH-REG-017")
+
+
+def test_own_register_document_of_a_client_also_served_for_an_organiser_is_only_warned(world, served):
+    """[K] Keusote kirjaamisopas and liittymisopas ("Palvelunjärjestäjän asiakastietojen ja palveluntuottajan omaan
+    rekisterinpitoon kuuluvien asiakastietojen erottaminen"): keeping the provider's own register and the
+    organiser's apart is the provider system's duty; Kanta cannot know the contract, so SH-REG-009 only warns,
+    also for another unit than the one the organiser named."""
+    client, _ = served
+    doc = provider_document(client, when=at("2026-11-02"), matter=None, custodian=KIELO, unit=HYVINKAA,
+                            service_process=("3", "Asiakkuuden suunnittelu"))
+    answer = send(world, doc, usage="1", unit=HYVINKAA)
+    accepted(world, answer, doc)
+    d = _rule(answer, "SH-REG-009")
+    assert d.type_code == "W" and KEUSOTE.oid in d.text and TUUSULA.oid in d.text and HYVINKAA.oid in d.text
+    assert "Kanta cannot know" in d.text
 
 
 def test_report_only_mode(world, served):
