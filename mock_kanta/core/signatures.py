@@ -42,6 +42,9 @@ class SignatureResult:
 
 @dataclass(frozen=True)
 class TrustProblem:
-    # "untrusted" | "expired" | "not-yet-valid" | "revoked" | "lost" | "key-usage" | "invalid-at-signing" | "policy"
+    # "untrusted" | "key-usage" | "policy" | "not-yet-valid" (at arrival: no finding);
+    # a signature's certificate (`signing.trust.Trust.problems`): "invalid-at-signing", "revoked" and "lost" at
+    # the signing time; "expired" and "revoked-after-signing" between signing and arrival;
+    # a reader's card, all at arrival: "expired", "revoked", "lost"
     kind: str
     detail: str

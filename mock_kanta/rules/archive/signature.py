@@ -3,7 +3,7 @@ signed: SH-SIG.
 
 The archive verifies the document once (`mock_kanta.signing.xmldsig.verify_document`) and checks each
 certificate against the trust store before the checks run; they read the results from `ctx.signatures`
-and `ctx.trust`.
+and `ctx.trust`. Which moment a certificate is judged at is `mock_kanta.signing.trust.Trust.problems`'s.
 """
 from cryptography.x509.oid import NameOID
 
@@ -93,7 +93,8 @@ def _subject(sig) -> str:
 
 
 for _rid, _kind in (("SH-SIG-009", "untrusted"), ("SH-SIG-010", "invalid-at-signing"), ("SH-SIG-011", "expired"),
-                    ("SH-SIG-012", "revoked"), ("SH-SIG-013", "lost"), ("SH-SIG-014", "key-usage"), ("SH-SIG-019", "policy")):
+                    ("SH-SIG-012", "revoked"), ("SH-SIG-013", "lost"), ("SH-SIG-014", "key-usage"), ("SH-SIG-019", "policy"),
+                    ("SH-SIG-020", "revoked-after-signing")):
     check(_rid, needs=_NEEDS)(_trusted(_kind))
 
 
@@ -107,16 +108,36 @@ def _signed_as(ctx: Context, code: str):
     return (sig for sig in ctx.signatures or () if sig.description_code == code and sig.certificate is not None)
 
 
+class Named:
+    """Whom the document names as its signers: the author (`author/assignedAuthor/id`, a registration number)
+    and the signer in the header's `hl7fi:signature` block (`assignedAuthorSigner`), which the client-plan
+    sample fills with the last professional who signed; and the registration numbers of the cards that made
+    its professional signatures. Several professionals may sign (the sample has two signatures)."""
+
+    def __init__(self, ctx: Context):
+        d = ctx.document
+        author = d.author.id if d.author and d.author.id else None
+        self.author = author.extension if author and author.root == REGISTRATION_ROOT and author.extension else None
+        lh = d.local
+        self.header = lh.signature.assigned_author_signer if lh and lh.signature else None
+        self.cards = [(sig, _cert_serial_number(sig)) for sig in _signed_as(ctx, PROFESSIONAL)]
+
+    @property
+    def people(self) -> set[str]:
+        return {n for n in (self.author, self.header) if n}
+
+
+def named(ctx: Context) -> Named:
+    return ctx.once(Named)
+
+
 @check("SH-SIG-015", needs=_NEEDS)
-def signer_is_author(ctx):
-    d = ctx.document
-    author = d.author.id if d.author and d.author.id else None
-    if not author or author.root != REGISTRATION_ROOT or not author.extension:
-        return
-    for sig in _signed_as(ctx, PROFESSIONAL):
-        serial = _cert_serial_number(sig)
-        if serial != author.extension:
-            yield hit(sig.location + "/ds:Signature/ds:KeyInfo", n=sig.index, serial=serial or "-", author=author.extension)
+def signer_is_named(ctx):
+    n = named(ctx)
+    for sig, serial in n.cards if n.people else ():
+        if serial not in n.people:
+            yield hit(sig.location + "/ds:Signature/ds:KeyInfo", n=sig.index, serial=serial or "-", author=n.author or "-",
+                      header=n.header or "-")
 
 
 @check("SH-SIG-016", needs=_NEEDS)
@@ -139,9 +160,7 @@ def signature_type(ctx):
 
 @check("SH-SIG-018", needs=_NEEDS)
 def header_names_signer(ctx):
-    lh = ctx.document.local
-    header = lh.signature.assigned_author_signer if lh and lh.signature else None
-    for sig in _signed_as(ctx, PROFESSIONAL) if header else ():
-        serial = _cert_serial_number(sig)
-        if serial != header:
-            yield hit(cda.local_xpath("signature") + "/hl7fi:assignedAuthorSigner", n=sig.index, header=header, serial=serial or "-")
+    n = named(ctx)
+    if n.header and n.cards and n.header not in {serial for _, serial in n.cards}:
+        yield hit(cda.local_xpath("signature") + "/hl7fi:assignedAuthorSigner", header=n.header,
+                  serials=", ".join(sorted({serial or "-" for _, serial in n.cards})))
