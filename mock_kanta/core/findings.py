@@ -1,6 +1,6 @@
 """A finding is data: rule id, severity, where (XPath), the message and its fix in Finnish, Swedish and
-English, and the source. The same finding renders as an HL7 acknowledgementDetail, an item of the validation
-clone's answer, a line of a report and a card in the UI."""
+English, the source and the basis of its rule. The same finding renders as an HL7 acknowledgementDetail, an
+item of the validation clone's answer, a line of a report and a card in the UI."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +14,14 @@ class Severity(str, Enum):
     ERROR = "error"  # the message is refused
     WARNING = "warning"  # accepted, but worth fixing
     INFO = "info"
+
+
+class Basis(str, Enum):
+    """Why a rule may refuse (docs/verdicts.md): what is known of who demands it."""
+
+    KANTA = "kanta"  # public material shows Kanta enforces it
+    ORGANISER = "organiser"  # an organiser's own guide demands it (fixtures/organiser-profiles.yaml)
+    MODELLED = "modelled"  # the sandbox's own inference or model of the specifications
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class Finding:
     message: dict[str, str]
     fix: dict[str, str]
     source: str
+    basis: Basis
 
     def text(self, lang: str = "fi") -> str:
         return self.message[lang]
@@ -47,4 +56,5 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
             "source": self.source,
+            "basis": self.basis.value,
         }

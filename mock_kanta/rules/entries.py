@@ -7,12 +7,16 @@ An entry:
     - id: SH-FRM-001            # SH-<FAMILY>-<NNN>, the family of its file
       severity: error           # error (refused) | warning (accepted, worth fixing) | info
       stage: frame              # mock_kanta.rules.entries.Stage
-      basis: kanta              # kanta: public material shows Kanta enforces it; modelled: the sandbox's model
+      basis: kanta              # kanta: public material shows Kanta enforces it (the source shows it);
+                                # organiser: an organiser's guide demands it (which organisers, with the guide's
+                                # passage: fixtures/organiser-profiles.yaml); modelled: the sandbox's own model
       title: {fi: ..., sv: ..., en: ...}
       message: {fi: ..., sv: ..., en: ...}   # {placeholders} filled from the check's hit
       fix: {fi: ..., sv: ..., en: ...}
       source: ...               # where the rule comes from
       raised_by: ...            # only for a rule with no check function: the module that raises it
+      sandbox_limit: ...        # only for what the sandbox may not take whatever the basis (why): refused
+                                # in every tenant, not softened by report-only (docs/verdicts.md)
 
 `load` refuses a catalogue that breaks any of this, naming the file and the rule.
 """
@@ -27,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from mock_kanta.core.findings import LANGS, Severity, Text
+from mock_kanta.core.findings import LANGS, Basis, Severity, Text
 from mock_kanta.core.resources import package_file
 from mock_kanta.core.texts import check_entry
 
@@ -35,7 +39,7 @@ FAMILIES_DIR = package_file("rules", "families")
 INDEX = "index.yaml"
 _ID = re.compile(r"SH-([A-Z]+)-(\d{3})")
 _KEYS = ("id", "severity", "stage", "basis", "title", "message", "fix", "source")
-_OPTIONAL = ("raised_by",)
+_OPTIONAL = ("raised_by", "sandbox_limit")
 
 
 class Stage(str, Enum):
@@ -50,11 +54,6 @@ class Stage(str, Enum):
     ACCESS = "access"
 
 
-class Basis(str, Enum):
-    KANTA = "kanta"  # public material shows Kanta enforces it
-    MODELLED = "modelled"  # the sandbox's model of the specifications, or its own check
-
-
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -66,6 +65,7 @@ class Rule:
     fix: Text
     source: str
     raised_by: str | None = None  # a rule without a check function: who raises it with `finding`
+    sandbox_limit: str | None = None  # why the sandbox refuses it whatever the basis and the tenant's profile
     needs: tuple[str, ...] = ()  # the context parts the check needs (mock_kanta.rules.context.PARTS)
     check: Callable | None = None
     after_write: bool = False  # the check also runs on the store's answer to the write
@@ -121,8 +121,11 @@ def _rule(path: Path, entry: Any) -> Rule:
     raised_by = entry.get("raised_by")
     if raised_by is not None and not (isinstance(raised_by, str) and raised_by.startswith("mock_kanta.")):
         raise CatalogueError(f"{where}: raised_by names a module of mock_kanta")
+    limit = entry.get("sandbox_limit")
+    if limit is not None and not (isinstance(limit, str) and limit.strip() and severity is Severity.ERROR):
+        raise CatalogueError(f"{where}: sandbox_limit says why an error is always refused")
     texts = [_text(where, key, entry[key]) for key in ("title", "message", "fix")]
-    return Rule(entry["id"], severity, stage, basis, *texts, entry["source"], raised_by)
+    return Rule(entry["id"], severity, stage, basis, *texts, entry["source"], raised_by, limit)
 
 
 def _text(where: str, key: str, value: Any) -> Text:

@@ -13,22 +13,29 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_kanta.core.findings import Finding
+from mock_kanta.core.findings import Basis, Finding
 from mock_kanta.rules.context import Checked, Context, Problem, parts
-from mock_kanta.rules.entries import Basis, CatalogueError, Rule, Stage, load
+from mock_kanta.rules.entries import CatalogueError, Rule, Stage, load
 
 __all__ = ["REGISTRY", "Basis", "CatalogueError", "Context", "Hit", "Rule", "Stage", "after_write", "check",
-           "checks", "complete", "context_of", "evaluate", "finding", "hit", "unread"]
+           "checks", "complete", "context_of", "evaluate", "finding", "hit", "modelled_hit", "unread"]
 
 
 @dataclass(frozen=True)
 class Hit:
     location: str
     params: dict[str, Any] = field(default_factory=dict)
+    modelled: bool = False  # this hit rests on the sandbox's model (e.g. an unverified code): its basis is modelled
 
 
 def hit(location: str, **params: Any) -> Hit:
     return Hit(location, params)
+
+
+def modelled_hit(location: str, **params: Any) -> Hit:
+    """A hit that rests on modelled data (a code the sandbox has not verified, ...): whatever its rule's basis,
+    the finding's basis is modelled, so it never refuses by the basis alone (rules.verdicts)."""
+    return Hit(location, params, modelled=True)
 
 
 REGISTRY: dict[str, Rule] = {rule.id: rule for rule in load()}  # catalogue order; `check` attaches the checks
@@ -66,9 +73,10 @@ def complete(registry: dict[str, Rule] = REGISTRY) -> None:
         raise CatalogueError(f"no check for {', '.join(missing)} (and no raised_by in the catalogue)")
 
 
-def finding(rule_id: str, location: str, **params: Any) -> Finding:
+def finding(rule_id: str, location: str, *, modelled: bool = False, **params: Any) -> Finding:
     r = REGISTRY[rule_id]
-    return Finding(r.id, r.severity, location, r.message.format(params), r.fix.format(params), r.source)
+    basis = Basis.MODELLED if modelled else r.basis
+    return Finding(r.id, r.severity, location, r.message.format(params), r.fix.format(params), r.source, basis)
 
 
 def evaluate(ctx: Checked, rules: Iterable[Rule] | None = None, *, seen: frozenset[str] | None = None) -> list[Finding]:
@@ -88,7 +96,7 @@ def evaluate(ctx: Checked, rules: Iterable[Rule] | None = None, *, seen: frozens
             continue
         try:
             for h in r.check(ctx):
-                out.append(finding(r.id, h.location, **h.params))
+                out.append(finding(r.id, h.location, modelled=h.modelled, **h.params))
         except Exception as exc:  # a broken rule must not hide the others' findings
             out.append(finding("SH-SYS-001", f"(rule {r.id})", rule=r.id, error=repr(exc)))
     return out

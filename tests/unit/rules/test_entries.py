@@ -41,7 +41,7 @@ def test_order_is_the_index_then_ascending_ids():
 
 
 def test_kanta_verified_is_derived_from_the_basis():
-    assert {r.basis for r in RULES} == {Basis.KANTA, Basis.MODELLED}
+    assert {r.basis for r in RULES} == {Basis.KANTA, Basis.ORGANISER, Basis.MODELLED}
     assert all(r.kanta_verified is (r.basis is Basis.KANTA) for r in RULES)
     assert REGISTRY["SH-XML-001"].kanta_verified and not REGISTRY["SH-XML-002"].kanta_verified
 
@@ -90,6 +90,9 @@ def test_the_copy_loads(catalogue):
     ("index.yaml", "- frm\n", "", "the folder has"),
     ("frm.yaml", "    fi: Väärä vuorovaikutus", "    fi: Väärä {vuorovaikutus", "title"),
     ("frm.yaml", "    fi: Väärä vuorovaikutus", "    fi: ' '", "title must be a non-empty text"),
+    ("sys.yaml", "  sandbox_limit: 'a check crashed", "  sandbox_limit: ''\n  x: 'a check crashed", "needs exactly"),
+    ("sys.yaml", "  sandbox_limit: 'a check crashed: the sandbox could not judge the message'", "  sandbox_limit: ' '",
+     "sandbox_limit says why an error is always refused"),
 ])
 def test_a_broken_catalogue_is_refused(catalogue, file, old, new, said):
     _edit(catalogue / file, old, new)
