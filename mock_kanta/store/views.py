@@ -3,13 +3,13 @@ from __future__ import annotations
 
 
 class TenantView:
-    """One tenant's settings (clock, rule modes, organisations, units), cached per process and
+    """One tenant's settings (clock, rule modes, verdict profile, organisations, units), cached per process and
     re-read only when the tenant's generation changed: one query per message instead of several."""
 
     def __init__(self, store, tenant: str):
         self.store, self.tenant = store, tenant
         self.generation: int | None = None
-        self._clock = self._modes = None
+        self._clock = self._modes = self._verdicts = None
         self._orgs: dict[str, dict | None] = {}
         self._units: dict[str, dict | None] = {}
 
@@ -17,7 +17,7 @@ class TenantView:
         generation = self.store.generation(self.tenant)
         if generation != self.generation:
             self.generation = generation
-            self._clock = self._modes = None
+            self._clock = self._modes = self._verdicts = None
             self._orgs, self._units = {}, {}
         return self
 
@@ -30,6 +30,11 @@ class TenantView:
         if self._modes is None:
             self._modes = self.store.rule_modes(self.tenant)
         return self._modes
+
+    def verdict_profile(self) -> dict | None:
+        if self._verdicts is None:
+            self._verdicts = (self.store.verdict_profile(self.tenant),)
+        return self._verdicts[0]
 
     def organisation(self, oid: str) -> dict | None:
         if oid not in self._orgs:

@@ -1,8 +1,9 @@
-"""The tenants' rows: the tenant and its seed, organisations and service units, rule modes and clock
+"""The tenants' rows: the tenant and its seed, organisations and service units, rule modes, verdict profile and clock
 (`TenantQueries`, `Store`'s methods for them), a tenant's reset and deletion. Every change to a tenant's
 settings bumps its generation, so every worker's cached settings (`TenantView`) refresh."""
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -12,7 +13,15 @@ from sqlalchemy import insert, inspect, select, text
 from mock_kanta.store.errors import ConstraintViolation, UnknownTenant
 from mock_kanta.store.prepared import TENANT, Prepared
 from mock_kanta.store.tables import metadata
-from mock_kanta.store.tables.tenants import clocks, organisations, rule_modes, service_units, tenant_seeds, tenants
+from mock_kanta.store.tables.tenants import (
+    clocks,
+    organisations,
+    rule_modes,
+    service_units,
+    tenant_seeds,
+    tenants,
+    verdict_profiles,
+)
 
 GENERATION = Prepared(select(tenants.c.generation).where(tenants.c.id == TENANT))
 _KEPT_ON_RESET = frozenset({"tenants", "tenant_seeds"})
@@ -128,6 +137,21 @@ class TenantQueries:
             conn.execute(rule_modes.delete().where((rule_modes.c.tenant_id == tenant) & (rule_modes.c.selector == selector)))
             if mode:
                 conn.execute(insert(rule_modes).values(tenant_id=tenant, selector=selector, mode=mode))
+
+    def verdict_profile(self, tenant: str) -> dict | None:
+        """{"strict": bool, "organisers": [OID, ...]}, or None when the tenant keeps the default."""
+        row = self.alchemy.first(select(verdict_profiles).where(verdict_profiles.c.tenant_id == tenant))
+        return {"strict": bool(row["strict"]), "organisers": json.loads(row["organisers"])} if row else None
+
+    def set_verdict_profile(self, tenant: str, strict: bool, organisers: Iterable[str]) -> None:
+        """Store the tenant's verdict profile; neither strict nor an organiser means the default (no row)."""
+        chosen = sorted(set(organisers))
+        with self.alchemy.begin() as conn:
+            _bump(conn, tenant)
+            conn.execute(verdict_profiles.delete().where(verdict_profiles.c.tenant_id == tenant))
+            if strict or chosen:
+                conn.execute(insert(verdict_profiles).values(tenant_id=tenant, strict=bool(strict),
+                                                             organisers=json.dumps(chosen)))
 
     def clock(self, tenant: str) -> dict | None:
         return self.alchemy.first(select(clocks).where(clocks.c.tenant_id == tenant))

@@ -6,10 +6,18 @@ from mock_kanta.store.tables.base import metadata, schema_info
 from mock_kanta.store.tables.documents import documents, matters, register_rights
 from mock_kanta.store.tables.people import guardians
 from mock_kanta.store.tables.rehearsal import rehearsal_sessions
-from mock_kanta.store.tables.tenants import clocks, organisations, rule_modes, service_units, tenant_seeds, tenants
+from mock_kanta.store.tables.tenants import (
+    clocks,
+    organisations,
+    rule_modes,
+    service_units,
+    tenant_seeds,
+    tenants,
+    verdict_profiles,
+)
 from mock_kanta.store.tables.traffic import traffic
 from mock_kanta.store.tables.trainer import trainer_requests, trainer_runs, trainer_steps
 
 __all__ = ["audit_anchors", "audit_events", "clocks", "documents", "guardians", "matters", "metadata", "organisations",
            "register_rights", "rehearsal_sessions", "rule_modes", "schema_info", "service_units", "tenant_seeds", "tenants",
-           "traffic", "trainer_requests", "trainer_runs", "trainer_steps"]
+           "traffic", "trainer_requests", "trainer_runs", "trainer_steps", "verdict_profiles"]

@@ -1,4 +1,5 @@
-"""Tables of a tenant and its settings: the tenant, its seed, organisations and service units, rule modes, clock."""
+"""Tables of a tenant and its settings: the tenant, its seed, organisations and service units, rule modes, verdict
+profile, clock."""
 from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKeyConstraint, Integer, String, Table, Text
 
 from mock_kanta.store.tables.base import metadata
@@ -66,6 +67,17 @@ rule_modes = Table(
     Column("tenant_id", String(64), primary_key=True),
     Column("selector", String(32), primary_key=True),  # a rule id (SH-REG-004) or a family prefix (SH-REG)
     Column("mode", String(16), nullable=False),  # report-only
+    ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+)
+
+# The tenant's verdict profile (mock_kanta.rules.verdicts.VerdictProfile): the organisers whose profiles
+# (fixtures/organiser-profiles.yaml) refuse in their registers, and strict. No row: the default (neither).
+verdict_profiles = Table(
+    "verdict_profiles",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("strict", Boolean, nullable=False),
+    Column("organisers", Text, nullable=False),  # JSON list of organiser OIDs
     ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
 )
 

@@ -22,6 +22,7 @@ def test_a_write_for_a_missing_tenant_is_a_constraint_violation_and_writes_nothi
     writes = [
         lambda: store.set_clock("gone", 0, "2026-11-02T08:00:00+00:00"),
         lambda: store.set_rule_mode("gone", "SH-REG", "report-only"),
+        lambda: store.set_verdict_profile("gone", True, ()),
         lambda: store.add_matter("gone", MATTER),
         lambda: store.set_tenant_seed("gone", 5, 9),
         lambda: AuditLog(store).record("gone", AuditEvent("read", "ok", at=AT)),
@@ -88,5 +89,5 @@ def test_the_schema_is_whole_with_nothing_but_the_store_imported(tmp_path):
     assert tables == ["audit_anchors", "audit_events", "clocks", "documents", "guardians", "matters", "organisations",
                             "register_rights", "rehearsal_sessions", "rule_modes", "schema_info", "service_units",
                             "tenant_seeds", "tenants", "traffic", "trainer_requests", "trainer_runs",
-                            "trainer_steps"]
+                            "trainer_steps", "verdict_profiles"]
     assert areas == []

@@ -30,6 +30,7 @@ def fill(store: Store, tenant: str) -> None:
     store.add_matter(tenant, {"matter_id": f"1.2.3.{tenant}", "organiser_oid": ORG["oid"], "client_id": CLIENT, "source": "test"})
     store.set_clock(tenant, 0, "2026-11-02T08:00:00+00:00")
     store.set_rule_mode(tenant, "SH-REG", "report-only")
+    store.set_verdict_profile(tenant, True, ["1.2.246.10.32213449.10.0"])
     omakanta.add_guardianship(store, tenant, minor_client_id=CLIENT, guardian_id="010180-9617", since=date(2026, 1, 1),
                               source="test")
     AuditLog(store).record(tenant, AuditEvent("read", "ok", at=datetime(2026, 11, 2, tzinfo=timezone.utc), client_id=CLIENT))
@@ -58,7 +59,7 @@ def store(tmp_path) -> Store:
 def test_reset_deletes_every_row_of_the_tenant_and_only_of_it(store):
     before = counts(store, "t2")
     assert all(before[t] >= 1 for t in ("organisations", "service_units", "matters", "clocks", "rule_modes", "guardians",
-                                        "audit_events", "traffic"))
+                                        "audit_events", "traffic", "verdict_profiles"))
     store.set_tenant_seed("t1", 5, 9)
 
     deleted = store.reset_tenant("t1")
@@ -73,6 +74,7 @@ def test_reset_deletes_every_row_of_the_tenant_and_only_of_it(store):
 def test_reset_refreshes_cached_settings_and_restarts_the_audit_chain(store):
     view = store.view("t1")
     assert view.organisation(ORG["oid"]) is not None and view.rule_modes() == {"SH-REG": "report-only"}
+    assert view.verdict_profile() == {"strict": True, "organisers": ["1.2.246.10.32213449.10.0"]}
     generation = view.generation
 
     store.reset_tenant("t1")
@@ -80,6 +82,7 @@ def test_reset_refreshes_cached_settings_and_restarts_the_audit_chain(store):
     view = store.view("t1")
     assert view.generation == generation + 1
     assert view.organisation(ORG["oid"]) is None and view.rule_modes() == {} and view.clock() is None
+    assert view.verdict_profile() is None
     log = AuditLog(store)
     event = log.record("t1", AuditEvent("read", "ok", client_id=CLIENT))
     assert event.prev_hash == ""  # a new chain
