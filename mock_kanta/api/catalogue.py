@@ -1,4 +1,5 @@
-"""Control API: the rules catalogue, each tenant's rule modes (report-only), and the code systems."""
+"""Control API: the rules catalogue, each tenant's rule modes (report-only) and verdict profile (organiser
+profiles turned on, strict: docs/verdicts.md), the organiser profiles, and the code systems."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -40,6 +41,31 @@ def clear_rule_mode(selector: str):
     return {"modes": current_store().rule_modes(tenant)}, 200, JSON
 
 
+def get_verdict_profile():
+    return _verdict_json(current_tenant()), 200, JSON
+
+
+def set_verdict_profile(body: dict):
+    tenant = current_tenant()
+    organisers = body.get("organisers") or []
+    unknown = current_services().archive.verdicts.profiles.unknown(organisers)
+    if unknown:
+        abort(400, unknown)
+    current_store().set_verdict_profile(tenant, bool(body.get("strict")), organisers)
+    return _verdict_json(tenant), 200, JSON
+
+
+def clear_verdict_profile():
+    tenant = current_tenant()
+    current_store().set_verdict_profile(tenant, False, ())
+    return _verdict_json(tenant), 200, JSON
+
+
+def list_organiser_profiles():
+    profiles = current_services().archive.verdicts.profiles.profiles.values()
+    return {"profiles": [_profile_json(p) for p in profiles]}, 200, JSON
+
+
 def list_code_systems():
     systems = current_services().codes.systems.values()
     return {"codeSystems": [_code_system_json(s) for s in systems]}, 200, JSON
@@ -64,8 +90,18 @@ def _rule_json(r: Rule) -> dict:
         "message": _text(r.message),
         "fix": _text(r.fix),
         "source": r.source,
+        "basis": r.basis.value,
         "kantaVerified": r.kanta_verified,  # derived from the catalogue's basis
     }
+
+
+def _verdict_json(tenant: str) -> dict:
+    stored = current_store().verdict_profile(tenant) or {}
+    return {"strict": bool(stored.get("strict")), "organisers": list(stored.get("organisers") or [])}
+
+
+def _profile_json(p) -> dict:
+    return {"organiser": p.oid, "name": p.name, "rules": [{"rule": rid, "source": passage} for rid, passage in p.rules.items()]}
 
 
 def _code_system_json(s) -> dict:

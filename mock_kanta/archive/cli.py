@@ -10,6 +10,7 @@ import click
 from mock_kanta.archive.service import Archive
 from mock_kanta.core.codes import CodeSystems
 from mock_kanta.core.findings import Severity
+from mock_kanta.rules.verdicts import VerdictProfile
 from mock_kanta.settings import Settings
 from mock_kanta.signing.pki import Pki
 from mock_kanta.signing.trust import Trust, load_extra_trust
@@ -20,18 +21,26 @@ from mock_kanta.signing.trust import Trust, load_extra_trust
 @click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def validate(frame: Path, document: Path, lang: str, as_json: bool) -> None:
-    """Check a frame and its document offline, as the archive would (nothing is stored)."""
+@click.option("--organiser", "organisers", multiple=True, metavar="OID",
+              help="Turn this organiser's profile on (fixtures/organiser-profiles.yaml); repeatable.")
+@click.option("--strict", is_flag=True, help="Make every finding an error.")
+def validate(frame: Path, document: Path, lang: str, as_json: bool, organisers: tuple[str, ...], strict: bool) -> None:
+    """Check a frame and its document offline, as the archive would (nothing is stored). Only findings of
+    basis kanta refuse unless an organiser's profile or --strict says more (docs/verdicts.md)."""
     settings = Settings()
     trust = Trust(Pki.open(settings.pki_dir, base_url=settings.base_url), load_extra_trust(settings.extra_trust_path))
     archive = Archive(settings, store=None, codes=CodeSystems.load(settings.codes_override_dir), trust=trust)
+    unknown = archive.verdicts.profiles.unknown(organisers)
+    if unknown:
+        raise click.BadParameter(unknown, param_hint="--organiser")
     parsed = archive.read_parts(frame.read_bytes(), document.read_bytes(), "file")
-    findings = archive.check(parsed)
+    findings = archive.check(parsed, profile=VerdictProfile(strict, frozenset(organisers)))
     if as_json:
         click.echo(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            click.echo(f"{f.rule_id} {f.severity.value:7} {f.location}\n    {f.message[lang]}\n    fix: {f.fix[lang]}")
+            click.echo(f"{f.rule_id} {f.severity.value:7} basis {f.basis.value:9} {f.location}\n    {f.message[lang]}\n"
+                       f"    fix: {f.fix[lang]}")
         errors = sum(f.severity is Severity.ERROR for f in findings)
         click.echo(f"{len(findings)} finding(s), {errors} error(s)")
     sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)

@@ -23,6 +23,8 @@ from mock_kanta.registers.service import World, granted_rights, visibility
 from mock_kanta.rules import Context, Problem, ProblemKind, WriteOutcome, after_write, evaluate
 from mock_kanta.rules.archive.versions import is_void_document, replaced
 from mock_kanta.rules.context import Duplicate, StaleParent
+from mock_kanta.rules.profiles import OrganiserProfiles
+from mock_kanta.rules.verdicts import VerdictProfile, Verdicts
 from mock_kanta.settings import KANTA_SH_DEVICE, RULES_CODE_SYSTEM, Settings
 from mock_kanta.signing import xmldsig
 from mock_kanta.signing.trust import Trust
@@ -85,6 +87,7 @@ class Archive:
         self.trust = trust
         self.clock = clock
         self.audit = audit
+        self.verdicts = Verdicts(OrganiserProfiles.for_fixtures(settings.fixtures_dir))
 
     # --- reading ----------------------------------------------------------------
 
@@ -140,10 +143,12 @@ class Archive:
     # --- checking and storing ---------------------------------------------------------
 
     def check(self, parsed: Parsed, tenant: str | None = None, *, at: datetime | None = None,
-              client_org: str | None = None, requested_service: str | None = None) -> list[Finding]:
-        """All findings; `at` is the arrival time (default: the tenant's sandbox clock, else real time),
-        `client_org` the organisation of the TLS client certificate, `requested_service` the validation
-        clone's palveluPyynto."""
+              client_org: str | None = None, requested_service: str | None = None,
+              profile: VerdictProfile | None = None) -> list[Finding]:
+        """All findings, judged by the tenant's verdict profile and rule modes (`rules.verdicts`); `at` is the
+        arrival time (default: the tenant's sandbox clock, else real time), `client_org` the organisation of the
+        TLS client certificate, `requested_service` the validation clone's palveluPyynto, `profile` a verdict
+        profile instead of the tenant's (`mock-kanta validate`)."""
         tenant = tenant or self.settings.default_tenant
         view = self.store.view(tenant) if self.store is not None else None
         arrival = at or (self.clock.now(tenant, view) if self.clock else utc_now())
@@ -157,7 +162,12 @@ class Archive:
             ctx.signatures = tuple(xmldsig.verify_document(parsed.document_root))
             ctx.trust = {s.index: self.trust.signature_problems(s, arrival) for s in ctx.signatures}
         findings = evaluate(ctx)
-        return soften(findings, view.rule_modes()) if view is not None else findings
+        if parsed.problems:  # not read whole: refused (AR) whatever the basis, nothing to judge
+            return findings
+        if profile is None:
+            profile = VerdictProfile.of(view.verdict_profile()) if view is not None else VerdictProfile()
+        return self.verdicts.judge(findings, register=_custodian(parsed.document), profile=profile,
+                                   modes=view.rule_modes() if view is not None else {})
 
     def archive(self, tenant: str, body: bytes, content_type: str | None, client_org: str | None = None) -> Outcome:
         """Archive one submission; `client_org` is the organisation of the TLS client certificate, if any."""
@@ -251,10 +261,10 @@ class Archive:
         return {
             "document_id": d.document_id,
             "set_id": d.set_id.root if d.set_id else None,
-            "version": int(d.version_number),
+            "version": int(d.version_number) if (d.version_number or "").isdigit() else None,
             "register_oid": d.custodian.id.root,
             "registry_type": _code(lh.registry_type),
-            "client_id": d.client.id.extension,
+            "client_id": _client_id(d),
             "service_request": _code(sp),
             "usage_situation": _code(usage),
             "document_group": _code(lh.document_group),
@@ -309,28 +319,10 @@ def ack_details(findings: list[Finding]) -> list[AckDetail]:
 
 
 def ack_text(f: Finding) -> str:
-    """The acknowledgementDetail text: the finding in Finnish, Swedish and English, with its fix and source."""
+    """The acknowledgementDetail text: the finding in Finnish, Swedish and English, with its fix, its rule's
+    basis and source."""
     parts = [f"[{lang}] {f.message[lang]} {_LABELS[lang]}: {f.fix[lang]}" for lang in ("fi", "sv", "en")]
-    return " ".join(parts) + f" [source] {f.source}"
-
-
-def soften(findings: list[Finding], modes: dict[str, str]) -> list[Finding]:
-    """Report-only mode: errors of the selected rules or families become warnings marked "would refuse"."""
-    if not modes:
-        return findings
-    out = []
-    for f in findings:
-        family = f.rule_id.rsplit("-", 1)[0]
-        if f.severity is Severity.ERROR and modes.get(f.rule_id, modes.get(family)) == "report-only":
-            f = dataclasses.replace(
-                f, severity=Severity.WARNING,
-                message={lang: f"{_WOULD_REFUSE[lang]} {text}" for lang, text in f.message.items()},
-            )
-        out.append(f)
-    return out
-
-
-_WOULD_REFUSE = {"fi": "[hylättäisiin]", "sv": "[skulle avvisas]", "en": "[would refuse]"}
+    return " ".join(parts) + f" [basis] {f.basis.value} [source] {f.source}"
 
 
 def _action(document: ClinicalDocument | None, codes: CodeSystems) -> str:
@@ -346,16 +338,16 @@ def pending_document(tenant: str, parsed: Parsed, row: dict) -> PendingDocument:
     own organisation opens its matter."""
     d, ctx = parsed.document, parsed.context
     group = d.local.document_group.code if d.local and d.local.document_group else None
-    custodian = d.custodian.id.root
-    grants = granted_rights(d, ctx.body.structured if ctx.body else None) if group == "1" else None
+    custodian, client = d.custodian.id.root, _client_id(d)
+    grants = granted_rights(d, ctx.body.structured if ctx.body else None) if group == "1" and client else None
     matter_id = d.matter.id.root if group != "1" and d.matter and d.matter.id else None
-    opens_matter = matter_id and parsed.frame.sender == custodian
+    opens_matter = matter_id and client and parsed.frame.sender == custodian
     parent = replaced(d)
     return PendingDocument(
         tenant, row,
         parent_id=parent.id.root if parent is not None and parent.id else None,
         grants=grants or None,
-        matter={"matter_id": matter_id, "organiser_oid": custodian, "client_id": d.client.id.extension,
+        matter={"matter_id": matter_id, "organiser_oid": custodian, "client_id": client,
                 "source": d.document_id} if opens_matter else None,
         granted_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
     )
@@ -375,6 +367,16 @@ def _metadata(d: ClinicalDocument) -> dict:
             value = meta["body"].get(key)
             meta["body"][key] = f"<{len(value)} Base64 characters>" if value else None
     return meta
+
+
+def _custodian(d: ClinicalDocument | None) -> str | None:
+    """Whose register the document goes to (its custodian's OID)."""
+    return d.custodian.id.root if d is not None and d.custodian is not None and d.custodian.id is not None else None
+
+
+def _client_id(d: ClinicalDocument) -> str | None:
+    """The client's identity code, None when the document names none (SH-HDR-007 says so)."""
+    return d.client.id.extension if d.client is not None and d.client.id is not None else None
 
 
 def _code(coded) -> str | None:

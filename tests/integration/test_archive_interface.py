@@ -78,8 +78,9 @@ def test_document_with_several_faults_gets_every_finding(sandbox, samples):
     ack = ack_of(response)
     assert response.status_code == 200
     assert ack["type_code"] == "AE"
-    errors = set(codes(ack, "E"))
-    assert {"SH-ID-001", "SH-COD-001", "SH-LSH-007", "SH-BODY-002", "SH-CON-003", "SH-CON-004"} <= errors
+    errors, warnings = set(codes(ack, "E")), set(codes(ack, "W"))
+    assert "SH-COD-001" in errors  # the other faults are of basis modelled: warnings (docs/verdicts.md)
+    assert {"SH-ID-001", "SH-LSH-007", "SH-BODY-002", "SH-CON-003", "SH-CON-004"} <= errors | warnings
     by_code = {d["code"]: d for d in ack["details"]}
     assert by_code["SH-LSH-007"]["location"] == "/hl7:ClinicalDocument/hl7fi:localSocialHeader/hl7fi:recordStatus/@code"
     assert by_code["SH-BODY-002"]["location"] == "/hl7:ClinicalDocument/hl7:component/hl7:nonXMLBody/@ID"

@@ -142,6 +142,8 @@ def test_swagger_ui_and_spec_are_served(api):
         "/matters",
         "/rule-modes",
         "/rule-modes/{selector}",
+        "/verdict-profile",
+        "/organiser-profiles",
     }
 
 
@@ -264,6 +266,7 @@ def test_one_rule(api):
         "message": {"fi": rule.message.fi, "sv": rule.message.sv, "en": rule.message.en},
         "fix": {"fi": rule.fix.fi, "sv": rule.fix.sv, "en": rule.fix.en},
         "source": rule.source,
+        "basis": "modelled",
         "kantaVerified": rule.kanta_verified,
     }
     assert r.json()["title"]["en"] == "Document already archived"

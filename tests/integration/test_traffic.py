@@ -5,6 +5,7 @@ The module works in a tenant of its own (made through the tenants API), clock fr
 """
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
@@ -174,16 +175,18 @@ def test_validation_calls_are_logged(env):
     doc, frame, signed = relationship(env, client())
     before = env.last()
     assert env.kanta.validate(frame, signed).valid
-    wrong = env.kanta.validate(frame, signed, service_request="SP2")
+    assert env.kanta.validate(frame, signed, service_request="SP2").valid  # SH-VAL-001 is modelled: a warning
+    broken = re.sub(rb'(<hl7fi:creationTime value=")[^"]*', rb"\g<1>2.11.2026", signed, count=1)  # SH-HDR-014 (kanta)
+    wrong = env.kanta.validate(frame, broken)
     assert not wrong.valid
     r = env.http.post("/shark-validointi/validoi/asiakirja/tulos", content=b"[1, 2]", headers=env.headers)
     assert r.status_code == 400
 
-    valid, invalid, not_json = env.since(before)
+    valid, _, invalid, not_json = env.since(before)
     assert (valid["channel"], valid["verdict"], valid["documentId"], valid["stored"]) == ("validate", "valid", doc.document_id, False)
     assert valid["transport"] == "shark-json" and env.get(valid["links"]["document"]).content == signed
-    assert (invalid["verdict"], invalid["ruleIds"]) == ("invalid", ["SH-VAL-001"])
-    assert env.entry(invalid["seq"])["findings"][-1]["part"] == "frame"
+    assert (invalid["verdict"], invalid["ruleIds"]) == ("invalid", ["SH-HDR-014"])
+    assert env.entry(invalid["seq"])["findings"][-1]["part"] == "document"
     assert (not_json["verdict"], not_json["ruleIds"]) == ("invalid", ["SH-TRN-004"])
     assert env.get(not_json["links"]["body"]).content == b"[1, 2]"
 

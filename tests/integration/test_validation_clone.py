@@ -28,18 +28,22 @@ def test_public_sample_is_valid_empty_200(sandbox, samples, name):
 def test_faults_come_back_numbered_with_machine_readable_findings(sandbox, samples):
     frame, document = samples["asiakassuunnitelma"]
     document = replace_once(document, b'extension="180418A903L"', b'extension="180418A903X"')
+    document = replace_once(document, b'<ep2:creationTime value="20260323105424+0200"/>',
+                            b'<ep2:creationTime value="23.3.2026"/>')  # SH-HDR-014, basis kanta: refused
     body = request(frame, document, "SP1")
     response = sandbox.http.post(URL, json=body)
     assert response.status_code == 400
     payload = response.json()
-    assert payload["messageId"] == body["messageId"]
+    assert payload["messageId"] == body["messageId"] and payload["code"] == "SH-HDR-014"
     rules = [f["rule"] for f in payload["findings"]]
-    assert {"SH-ID-001", "SH-CON-004", "SH-VAL-001"} <= set(rules)
+    assert {"SH-ID-001", "SH-CON-004", "SH-VAL-001", "SH-HDR-014"} <= set(rules)
+    bases = {f["rule"]: (f["severity"], f["basis"]) for f in payload["findings"]}
+    assert bases["SH-HDR-014"] == ("error", "kanta") and bases["SH-ID-001"] == ("warning", "modelled")
     assert payload["description"].startswith("1: [")
     assert payload["description"].count(";") == len(rules)
     assert f"{len(rules)}: [" in payload["description"]
     first = payload["findings"][0]
-    assert set(first) == {"rule", "severity", "location", "message", "fix", "source"}
+    assert set(first) == {"rule", "severity", "location", "message", "fix", "source", "basis"}
     assert set(first["message"]) == {"fi", "sv", "en"}
 
 

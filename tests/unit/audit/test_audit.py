@@ -305,10 +305,11 @@ def test_submission_event_of_a_professional_signed_document(archive):
 
 
 def test_submission_event_of_a_refused_system_signed_document(archive):
-    frame = replace_once(sample("asiakkuusasiakirja", "frame"), b'code="SP1"', b'code="SP17"')
-    parsed = archive.read_parts(frame, sample("asiakkuusasiakirja", "document"), "test")
+    document = replace_once(sample("asiakkuusasiakirja", "document"), b'<ep2:creationTime value="20260717130652+0300"/>',
+                            b'<ep2:creationTime value="17.7.2026"/>')  # refused by SH-HDR-014 (basis kanta)
+    parsed = archive.read_parts(sample("asiakkuusasiakirja", "frame"), document, "test")
     event = submission_event("AE", parsed, archive.check(parsed, at=SAMPLE_TIME), at=SAMPLE_TIME)
-    assert (event.outcome, event.person_id, event.client_id, event.rule_ids) == ("AE", "010714-9983", Y, ("SH-CON-009",))
+    assert (event.outcome, event.person_id, event.client_id, event.rule_ids) == ("AE", "010714-9983", Y, ("SH-HDR-014",))
     assert event.card_subject.startswith("CN=Potilastietojärjestelmä,serialNumber=1.2.246.10.32213561.10.0,")
     assert event.unit_oid == "1.2.246.10.1246109.10.2001213"
 
