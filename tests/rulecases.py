@@ -207,6 +207,18 @@ def warned_by(answer: Answer, rule: str, *where: str) -> Detail:
     return _located(d, where, answer)
 
 
+# What a warning says when its rule's error is lowered by its basis (mock_kanta.rules.verdicts, docs/verdicts.md).
+MODELLED_NOTE = "[Kanta is not known to refuse this; modelled by the sandbox.]"
+
+
+def warned_as_modelled(answer: Answer, rule: str, *where: str) -> Detail:
+    """Accepted (AA) with no error: `rule`, an error of basis modelled, is a warning by default and says so
+    (the document is stored: send a fresh one, not `reusable_plan`)."""
+    d = warned_by(answer, rule, *where)
+    assert MODELLED_NOTE in d.text and "[basis] modelled" in d.text, _shown(answer)
+    return d
+
+
 def clean(answer: Answer) -> None:
     """Accepted with nothing to say."""
     assert (answer.ack, answer.details) == ("AA", ()), _shown(answer)

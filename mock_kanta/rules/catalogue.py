@@ -1,5 +1,5 @@
 """The rules catalogue as Markdown (docs/rules.md), generated from the registry (the catalogue's data in
-rules/families/*.yaml).
+rules/families/*.yaml) and the built-in organiser profiles (fixtures/organiser-profiles.yaml).
 
 `markdown()` is deterministic: the same registry gives the same bytes, so a test
 can compare it with the committed file.
@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from mock_kanta.core.findings import LANGS, Severity
+from mock_kanta.core.findings import LANGS, Basis, Severity
 from mock_kanta.rules import REGISTRY
-from mock_kanta.rules.registry import Basis, Rule
+from mock_kanta.rules.profiles import OrganiserProfiles
+from mock_kanta.rules.registry import Rule
 
 COMMAND = "mock-kanta rules docs -o docs/rules.md"
 _LANG_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 _BASIS = {Basis.KANTA: "kanta (public material shows Kanta enforces it)",
+          Basis.ORGANISER: "organiser (an organiser's own guide demands it; it refuses in that organiser's register "
+                           "when the tenant turns the organiser's profile on)",
           Basis.MODELLED: "modelled (the sandbox's own check or its model of the specifications)"}
 
 # Markdown-active characters in the rule texts: an underscore only at a word edge,
@@ -25,13 +28,16 @@ _ACTIVE = re.compile(r"[\\`*<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\](?=\()")
 
 def markdown() -> str:
     rules = list(REGISTRY.values())
-    parts = [_header(rules), _index(rules)] + [_section(r) for r in rules]
+    profiles = OrganiserProfiles.for_fixtures(None)
+    parts = [_header(rules), _index(rules)] + [_section(r, profiles) for r in rules]
     return "\n".join(parts)
 
 
 def _header(rules: list[Rule]) -> str:
     counts = Counter(r.severity for r in rules)
     bases = Counter(r.basis for r in rules)
+    refusing = Counter(r.basis for r in rules if r.severity is Severity.ERROR)
+    limits = sum(1 for r in rules if r.sandbox_limit)
     return "\n".join(
         [
             f"<!-- Generated from mock_kanta/rules by `{COMMAND}`. Do not edit. -->",
@@ -39,11 +45,17 @@ def _header(rules: list[Rule]) -> str:
             "",
             f"> **Generated file, do not edit.** Regenerate it with `{COMMAND}`.",
             "",
-            f"{len(rules)} rules: {counts[Severity.ERROR]} errors (the message is refused), "
+            f"{len(rules)} rules: {counts[Severity.ERROR]} errors (they refuse by their basis, below), "
             f"{counts[Severity.WARNING]} warnings (accepted, worth fixing), {counts[Severity.INFO]} info.",
             f"Basis: {bases[Basis.KANTA]} are known from public material to be enforced by Kanta (kanta); "
+            f"{bases[Basis.ORGANISER]} are demanded by an organiser's own guide (organiser); "
             f"{bases[Basis.MODELLED]} are the sandbox's own checks or modelled on the specifications (modelled).",
-            "Every finding in an acknowledgement carries the rule id as its code.",
+            f"Of the {counts[Severity.ERROR]} errors, {refusing[Basis.KANTA]} refuse by default (kanta), "
+            f"{refusing[Basis.ORGANISER]} refuse only in the register of an organiser whose profile the tenant turned on "
+            f"(organiser) and {refusing[Basis.MODELLED]} warn (modelled), except {limits} the sandbox refuses as limits of "
+            "its own (sandbox limit); `strict` makes every finding an error. The read side (SH-QRY, SH-ACC) refuses at "
+            "the catalogue's severity. See [verdicts.md](verdicts.md).",
+            "Every finding in an acknowledgement carries the rule id as its code and its rule's basis.",
             "",
         ]
     )
@@ -56,7 +68,8 @@ def _index(rules: list[Rule]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _section(r: Rule) -> str:
+def _section(r: Rule, profiles: OrganiserProfiles) -> str:
+    demanding = [f"- **Demanded by** {_md(p.name)} (`{p.oid}`): {_md(p.rules[r.id])}" for p in profiles.demanding(r.id)]
     lines = [
         f'<a id="{_anchor(r)}"></a>',
         "",
@@ -66,6 +79,8 @@ def _section(r: Rule) -> str:
         f"- **Stage:** {r.stage.value}",
         f"- **Basis:** {_BASIS[r.basis]}",
         f"- **Source:** {_md(r.source)}",
+        *demanding,
+        *([f"- **Sandbox limit:** {_md(r.sandbox_limit)} (refused whatever the basis)"] if r.sandbox_limit else []),
         "",
         "| Language | Title | Message | Fix |",
         "|---|---|---|---|",

@@ -1,13 +1,27 @@
 """The document body's rules (SH-BODY, SH-CTX-003) fired through the archive interface: a correct document
 of the client library with its nonXMLBody (display form, structured JSON form) or the local header's
-format codes edited, signed again and sent."""
+format codes edited, signed again and sent. Only SH-BODY-001 is of basis kanta (the CDA R2 schema); the others
+are the sandbox's reading of the standard, known from its contents list only: warnings (docs/verdicts.md)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from tests.rulecases import BODY, LSH, Edit, clean, drop, fresh_client, payload, put, refused_by, text, warned_by
+from tests.rulecases import (
+    BODY,
+    LSH,
+    Edit,
+    clean,
+    drop,
+    fresh_client,
+    payload,
+    put,
+    refused_by,
+    text,
+    warned_as_modelled,
+    warned_by,
+)
 
 DISPLAY, STRUCTURED = f"{BODY}/hl7:text", f"{BODY}/hl7fi:json"
 
@@ -28,14 +42,14 @@ def test_document_that_lost_its_body_after_signing_is_refused(desk, reusable_pla
 
 
 @pytest.mark.parametrize("attribute, value", [("mediaType", "text/html"), ("representation", "TXT")])
-def test_display_form_of_another_type_is_refused(desk, reusable_plan, attribute, value):
-    d = refused_by(desk.send(reusable_plan, document=(put(DISPLAY, **{attribute: value}),)), "SH-BODY-003", "text")
+def test_display_form_of_another_type_is_accepted_with_a_warning(desk, attribute, value):
+    d = warned_as_modelled(desk.send(desk.plan(), document=(put(DISPLAY, **{attribute: value}),)), "SH-BODY-003", "text")
     assert value in d.text
 
 
-def test_display_form_that_is_not_base64_is_refused(desk, reusable_plan):
-    answer = desk.send(reusable_plan, document=(text(DISPLAY, "Tämä ei ole Base64-koodattu näyttömuoto!"),))
-    refused_by(answer, "SH-BODY-004", "text")
+def test_display_form_that_is_not_base64_is_accepted_with_a_warning(desk):
+    answer = desk.send(desk.plan(), document=(text(DISPLAY, "Tämä ei ole Base64-koodattu näyttömuoto!"),))
+    warned_as_modelled(answer, "SH-BODY-004", "text")
 
 
 @pytest.mark.parametrize("change, shown", [
@@ -47,14 +61,15 @@ def test_display_form_outside_the_thl_template_is_accepted_with_a_warning(desk, 
     assert shown in d.text
 
 
-def test_pdf_display_form_that_is_not_a_pdf_is_refused(desk):
-    refused_by(desk.send(desk.plan(display_format="pdf", pdf=b"GIF89a: a picture, not a PDF")), "SH-BODY-007", "text")
+def test_pdf_display_form_that_is_not_a_pdf_is_accepted_with_a_warning(desk):
+    answer = desk.send(desk.plan(display_format="pdf", pdf=b"GIF89a: a picture, not a PDF"))
+    warned_as_modelled(answer, "SH-BODY-007", "text")
 
 
 @pytest.mark.parametrize("kind", ["plan", "relationship"])
-def test_document_without_its_structured_form_is_refused(desk, kind):
+def test_document_without_its_structured_form_is_accepted_with_a_warning(desk, kind):
     """A client document always needs it; a client-relationship document because its structuredFileFormat says JSON."""
-    refused_by(desk.send(getattr(desk, kind)(), document=(drop(STRUCTURED),)), "SH-BODY-010", "json")
+    warned_as_modelled(desk.send(getattr(desk, kind)(), document=(drop(STRUCTURED),)), "SH-BODY-010", "json")
 
 
 def test_structured_form_with_two_roots_is_accepted_with_a_warning(desk):
@@ -70,9 +85,9 @@ def test_structured_form_about_another_client_is_accepted_with_a_warning(desk):
     assert other in d.text and shown in d.text
 
 
-def test_structured_form_without_its_format_code_is_refused(desk, reusable_plan):
-    answer = desk.send(reusable_plan, document=(drop(f"{LSH}/hl7fi:structuredFileFormat"),))
-    refused_by(answer, "SH-BODY-015", "structuredFileFormat")
+def test_structured_form_without_its_format_code_is_accepted_with_a_warning(desk):
+    answer = desk.send(desk.plan(), document=(drop(f"{LSH}/hl7fi:structuredFileFormat"),))
+    warned_as_modelled(answer, "SH-BODY-015", "structuredFileFormat")
 
 
 def test_social_service_outside_the_sandboxs_list_is_accepted_with_a_warning(desk):

@@ -5,7 +5,7 @@ from mock_kanta.core.structured import social_services
 from mock_kanta.rules.archive.header import is_client_document
 from mock_kanta.rules.archive.register import situation
 from mock_kanta.rules.context import Context
-from mock_kanta.rules.registry import check, hit
+from mock_kanta.rules.registry import check, hit, modelled_hit
 from mock_kanta.wire.paths import cda
 
 MATTER_X = cda.xpath("matter", "hl7:id", at="root")
@@ -46,14 +46,17 @@ def social_service_codes(ctx):
 
 @check("SH-CTX-004", needs=_REGISTER)
 def provider_phase(ctx):
+    """Only a phase known to be another may refuse: while the code data does not know (verified) the code of
+    the providers' phase, a document in another phase gets a modelled finding."""
     s = situation(ctx)
     system = ctx.codes.get(SERVICE_PROCESS_PHASES)
     expected = system.by_meaning(PROVIDER_PHASE) if system else None
     sp = ctx.document.local.service_process if ctx.document.local else None
     found = sp.code.code if sp and sp.code else None
     if s.into_organiser and expected and found and found != expected.code:
-        yield hit(cda.local_xpath("service_process") + "/hl7fi:code/@code", found=found, expected=expected.code,
-                  name=expected.display)
+        known = hit if expected.verified else modelled_hit
+        yield known(cda.local_xpath("service_process") + "/hl7fi:code/@code", found=found, expected=expected.code,
+                    name=expected.display)
 
 
 @check("SH-CTX-005", needs=_REGISTER)

@@ -3,7 +3,7 @@ SH-MIN."""
 from mock_kanta.core.codes.oids import GUARDIAN_DISCLOSURE
 from mock_kanta.core.dates import ts_date
 from mock_kanta.core.identity import age_on
-from mock_kanta.rules.registry import check, hit
+from mock_kanta.rules.registry import check, hit, modelled_hit
 from mock_kanta.wire.paths import cda
 
 JUSTIFICATION_X = cda.local_xpath("authorization_restriction_argument")
@@ -16,6 +16,7 @@ def _justified(doc) -> bool:
 
 @check("SH-VIS-001", needs=_DOCUMENT)
 def restriction_justified(ctx):
+    """A coded reason alone restricts (the text may refine it): said, never refused."""
     lh = ctx.document.local
     if lh and lh.inaccessible_argument and lh.inaccessible_argument.code and not _justified(ctx.document):
         yield hit(JUSTIFICATION_X, code=lh.inaccessible_argument.code)
@@ -54,4 +55,5 @@ def prohibition_justified(ctx):
     system = ctx.codes.get(GUARDIAN_DISCLOSURE)
     entry = system.get(d.consent.code) if system and d.consent else None
     if entry and entry.meaning in ("prohibited", "prohibition-refused") and not _justified(d):
-        yield hit(JUSTIFICATION_X, code=entry.code, display=entry.display)
+        known = hit if entry.verified else modelled_hit  # the meaning of an unverified code is the sandbox's model
+        yield known(JUSTIFICATION_X, code=entry.code, display=entry.display)
