@@ -1,7 +1,7 @@
 """A message of the traffic log: /ui/messages/<seq>.
 
 The frame and the document side by side (pretty-printed, escaped, numbered lines), every
-finding with its rule id, texts in the page's language, fix and source, and the place its
+finding with its rule id, its rule's basis, texts in the page's language, fix and source, and the place its
 XPath names marked in the XML (a finding's link moves the focus to that line). Below: the
 document's display form (only in a sandboxed iframe, from `/ui/messages/<seq>/display`, with
 the display form's own Content-Security-Policy), its structured content (the JSON form) and
@@ -55,7 +55,9 @@ def page(seq: int):
     reads = row["channel"] in ("query", "retrieve")
     note = i18n.t("message.shortened", n="{n}")
     views = {part: xml_view(part, row[column], note) for part, column in PARTS.items() if row[column]}
-    findings = [finding_view(i, f, views, reads) for i, f in enumerate(traffic.findings_json(row), 1)]
+    stored = json.loads(row.get("findings_json") or "[]")  # as stored: with each finding's basis
+    findings = [finding_view(i, f, views, reads, basis=raw.get("basis"))
+                for i, (f, raw) in enumerate(zip(traffic.findings_json(row), stored), 1)]
     for f in findings:
         for line in f["lines"]:
             views[f["part"]].marks.setdefault(line, []).append(f["id"])
@@ -141,7 +143,9 @@ def _tidy(root: etree._Element, note: str) -> bool:
     return shortened
 
 
-def finding_view(index: int, found: dict, views: dict[str, XmlView], reads: bool) -> dict:
+def finding_view(index: int, found: dict, views: dict[str, XmlView], reads: bool, basis: str | None = None) -> dict:
+    """One finding as the page shows it; `basis` is its rule's basis when it was judged (None: a row stored
+    before findings carried it)."""
     part = found["part"]
     view = views.get(part)
     lines, exact = place(view.tree, found["xpath"]) if view is not None and view.tree is not None else ([], False)
@@ -156,7 +160,7 @@ def finding_view(index: int, found: dict, views: dict[str, XmlView], reads: bool
         "id": f"f{index}", "rule": found["rule"], "severity": found["severity"], "title": i18n.pick(found.get("title")),
         "text": i18n.pick(found.get("text")), "fix": i18n.pick(found.get("fix")), "source": found.get("source"),
         "xpath": found["xpath"], "part": part, "part_text": i18n.t(f"message.part_{part_key}"), "lines": lines,
-        "where": where,
+        "where": where, "basis": basis,
     }
 
 
