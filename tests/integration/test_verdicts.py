@@ -13,7 +13,9 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from mock_kanta.archive.cli import validate
 from mock_kanta.client import Client, KantaClient, new_document_id
 from tests.conftest import SAMPLE_TIME, SAMPLES, sample
 from tests.helpers import fresh_hetu
@@ -255,3 +257,24 @@ def test_the_public_samples_are_accepted_at_their_own_dates_with_every_profile_o
     finally:
         world.kanta.clock_reset()
     assert SAMPLES.is_dir()
+
+
+# --- mock-kanta validate ---------------------------------------------------------------------------
+
+
+def test_mock_kanta_validate_judges_as_a_tenant_with_the_profile_it_is_given(tmp_path, monkeypatch, sample_trust):
+    """The command line's offline check (archive/cli.py) names each finding's basis and takes a verdict profile."""
+    monkeypatch.setenv("MOCK_KANTA_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("MOCK_KANTA_EXTRA_TRUST", str(sample_trust))
+    frame, document = tmp_path / "frame.xml", tmp_path / "document.xml"
+    frame.write_bytes(sample("asiakassuunnitelma", "frame"))
+    document.write_bytes(sample("asiakassuunnitelma", "document").replace(b'extension="180418A903L"',
+                                                                           b'extension="180418A903X"'))  # SH-ID-001
+    run = CliRunner().invoke
+    default = run(validate, [str(frame), str(document)])
+    assert default.exit_code == 0, default.output  # only modelled faults: warnings
+    assert "SH-ID-001 warning basis modelled" in default.output and "modelled by the sandbox" in default.output
+    strict = run(validate, [str(frame), str(document), "--strict", "--json"])
+    assert strict.exit_code == 1 and '"basis": "modelled"' in strict.output and "Strict profile" in strict.output
+    unknown = run(validate, [str(frame), str(document), "--organiser", HELSINKI.oid])
+    assert unknown.exit_code == 2 and f"no organiser profile for {HELSINKI.oid}" in unknown.output
