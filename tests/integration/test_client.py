@@ -1,4 +1,5 @@
 """The client library against a running sandbox: build, sign, validate and archive, over both transports."""
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -88,12 +89,14 @@ def test_refusals_come_back_with_their_rules(sandbox, signers):
     plan = client_document(custodian=ORGANISER, unit=UNIT, author=WORKER, client=fresh_client(),
                            effective_time=datetime.now(timezone.utc), consent=None)
     signed, frame = signed_bytes(plan, [signers["professional"]]), own_frame(plan)
+    signed = re.sub(rb'(<hl7fi:creationTime value=")[^"]*', rb"\g<1>not a time", signed, count=1)  # SH-HDR-014 (kanta)
     with KantaClient(sandbox.url) as kanta:
         refused = kanta.archive(frame, signed)
-        assert refused.ack == "AE" and "SH-MIN-001" in [d.rule for d in refused.errors]
+        assert refused.ack == "AE" and [d.rule for d in refused.errors] == ["SH-HDR-014"]
+        assert "SH-MIN-001" in [d.rule for d in refused.warnings]  # basis modelled: a warning (docs/verdicts.md)
         invalid = kanta.validate(frame, signed, "SP1")
         assert invalid.status == 400 and not invalid.valid
-        assert set(invalid.rule_ids) == {"SH-MIN-001", "SH-VAL-001"} and invalid.code == "SH-MIN-001"
+        assert set(invalid.rule_ids) == {"SH-HDR-014", "SH-MIN-001", "SH-VAL-001"} and invalid.code == "SH-HDR-014"
         assert invalid.description.startswith("1: ")
         unreadable = kanta.archive(frame, b"<ClinicalDocument")
         assert (unreadable.ack, unreadable.status, unreadable.rule_ids) == ("AR", 400, ["SH-XML-001"])

@@ -71,7 +71,7 @@ def test_report_only_applies_last():
 
 
 def test_the_sandboxs_own_limits_are_refused_whatever_the_profile():
-    assert LIMITS == {"SH-ID-002", "SH-SYS-001"}
+    assert LIMITS == {"SH-ID-002", "SH-SYS-001", "SH-VER-001", "SH-VER-003"}
     f = judged("SH-ID-002", modes={"SH-ID": "report-only"})
     assert (f.severity, f.basis, f.message) == (Severity.ERROR, Basis.MODELLED, finding("SH-ID-002", "/").message)
 
