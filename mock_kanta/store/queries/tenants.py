@@ -13,15 +13,8 @@ from sqlalchemy import insert, inspect, select, text
 from mock_kanta.store.errors import ConstraintViolation, UnknownTenant
 from mock_kanta.store.prepared import TENANT, Prepared
 from mock_kanta.store.tables import metadata
-from mock_kanta.store.tables.tenants import (
-    clocks,
-    organisations,
-    rule_modes,
-    service_units,
-    tenant_seeds,
-    tenants,
-    verdict_profiles,
-)
+from mock_kanta.store.tables.tenants import clocks, organisations, rule_modes, service_units, tenant_seeds, tenants
+from mock_kanta.store.tables.tenants import verdict_profiles
 
 GENERATION = Prepared(select(tenants.c.generation).where(tenants.c.id == TENANT))
 _KEPT_ON_RESET = frozenset({"tenants", "tenant_seeds"})

@@ -6,15 +6,8 @@ from mock_kanta.store.tables.base import metadata, schema_info
 from mock_kanta.store.tables.documents import documents, matters, register_rights
 from mock_kanta.store.tables.people import guardians
 from mock_kanta.store.tables.rehearsal import rehearsal_sessions
-from mock_kanta.store.tables.tenants import (
-    clocks,
-    organisations,
-    rule_modes,
-    service_units,
-    tenant_seeds,
-    tenants,
-    verdict_profiles,
-)
+from mock_kanta.store.tables.tenants import clocks, organisations, rule_modes, service_units, tenant_seeds, tenants
+from mock_kanta.store.tables.tenants import verdict_profiles
 from mock_kanta.store.tables.traffic import traffic
 from mock_kanta.store.tables.trainer import trainer_requests, trainer_runs, trainer_steps
 
