@@ -71,7 +71,8 @@ def test_report_only_applies_last():
 
 
 def test_the_sandboxs_own_limits_are_refused_whatever_the_profile():
-    assert LIMITS == {"SH-ID-002", "SH-SYS-001", "SH-VER-001", "SH-VER-003"}
+    assert {"SH-ID-002", "SH-SYS-001", "SH-VER-001", "SH-VER-003"} <= LIMITS
+    assert LIMITS == {r.id for r in REGISTRY.values() if r.sandbox_limit}
     f = judged("SH-ID-002", modes={"SH-ID": "report-only"})
     assert (f.severity, f.basis, f.message) == (Severity.ERROR, Basis.MODELLED, finding("SH-ID-002", "/").message)
 
