@@ -23,7 +23,7 @@ from mock_kanta.core.resources import builtin
 from mock_kanta.scenario import fields as f
 from mock_kanta.scenario.fields import INVALID, Ctx, check_keys
 
-TOP_KEYS = ("scenario", "title", "description", "start", "people", "units", "steps")
+TOP_KEYS = ("scenario", "title", "description", "start", "verdicts", "people", "units", "steps")
 LANGS = ("fi", "sv", "en")
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 500_000  # values once aliases are expanded: more than a file of MAX_BYTES can hold without them
@@ -177,6 +177,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class VerdictsSpec:
+    """`verdicts: {organisers: [unit alias or organiser OID, ...], strict: false}`: the organiser profiles turned on in
+    the scenario's tenant (each refuses its own rules in its register) and strict (every finding refuses)."""
+
+    organisers: tuple[str, ...] = ()
+    strict: bool = False
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     title: dict[str, str]
@@ -188,6 +197,7 @@ class Scenario:
     steps: tuple[Step, ...]
     source: str = "<text>"
     path: Path | None = None
+    verdicts: VerdictsSpec | None = None  # the fresh tenant's verdict profile (docs/verdicts.md)
 
     def title_in(self, lang: str = "en") -> str:
         return self.title.get(lang) or next(iter(self.title.values()), self.id)
@@ -350,6 +360,17 @@ def _professionals(value, ctx: Ctx) -> dict[str, ProfessionalSpec]:
     return out
 
 
+VERDICTS = {"organisers": (f.list_of(f.register), False), "strict": (f.boolean, False)}
+
+
+def _verdicts(value, ctx: Ctx) -> VerdictsSpec | None:
+    """The tenant's verdict profile; unit aliases are read after `units` (they name their organisation)."""
+    checked = f.mapping(VERDICTS)(value, "verdicts", ctx)
+    if checked is INVALID:
+        return None
+    return VerdictsSpec(tuple(checked.get("organisers") or ()), bool(checked.get("strict")))
+
+
 def _units(value, ctx: Ctx) -> dict[str, UnitSpec]:
     return {alias: UnitSpec(alias, checked["organisation"], checked["unit"])
             for alias, _where, checked in _entries(value, "units", "unit", UNIT, "{organisation: OID, unit: OID}", ctx)}
@@ -504,6 +525,7 @@ def load_scenario(source: str | Path, *, name: str | None = None) -> Scenario:
     clients = _clients(people.get("clients") or {}, ctx)
     professionals = _professionals(people.get("professionals") or {}, ctx)
     units = _units(data.get("units") or {}, ctx)
+    verdicts = _verdicts(data["verdicts"], ctx) if data.get("verdicts") is not None else None
     raw_steps = data.get("steps")
     steps: list[Step] = []
     if not isinstance(raw_steps, list) or not raw_steps:
@@ -516,7 +538,7 @@ def load_scenario(source: str | Path, *, name: str | None = None) -> Scenario:
     if ctx.problems:
         raise ScenarioError(label, ctx.problems)
     return Scenario(scenario_id, title, description.strip(), start if start is not INVALID else None, clients,
-                    professionals, units, tuple(steps), label, path)
+                    professionals, units, tuple(steps), label, path, verdicts)
 
 
 def builtin_dir() -> Path:

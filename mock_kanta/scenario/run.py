@@ -183,6 +183,7 @@ class ScenarioRun:
         if root.status_code == 200 and root.content != self.keys.pki.ca_der("root"):
             raise StepError(Msg("other_sandbox", data_dir=self.data_dir, url=self.target_url))
         self._tenant(evidence)
+        self._verdicts(evidence)
         self.kanta = KantaClient(self.target_url, tenant=self.tenant, http=self.http)
         self.reads = QueryClient.of(self.kanta)
         for alias, spec in self.scenario.units.items():
@@ -238,6 +239,18 @@ class ScenarioRun:
             raise StepError(Msg("tenant_failed", tenant=tenant, status=response.status_code, detail=response.text[:300]))
         self.tenant, self.created_tenant = tenant, True
         evidence.append(Msg("tenant_created", tenant=tenant))
+
+    def _verdicts(self, evidence: list[str]) -> None:
+        """The tenant's verdict profile as the scenario asks (organiser profiles, strict); none asked, the default."""
+        spec = self.scenario.verdicts
+        if spec is None:
+            return
+        organisers = [self.register_oid(o) for o in spec.organisers]
+        response = self.api("PUT", "/api/v1/verdict-profile", json={"organisers": organisers, "strict": spec.strict})
+        if response.status_code != 200:
+            raise StepError(Msg("verdicts_failed", status=response.status_code, detail=response.text[:300]))
+        evidence.append(Msg("verdicts_set", organisers=Join(organisers) if organisers else "-",
+                            strict=Msg("answer_yes" if spec.strict else "answer_no")))
 
     # --- running ---
 

@@ -191,7 +191,7 @@ def test_people_must_be_test_identities_and_well_formed():
 
 def test_top_level_and_yaml_errors():
     assert problems(GRANT, HEAD.replace("units:", "unit:"))[0] == (
-        "small.yaml: unit: unknown top-level key (did you mean 'units'?); expected scenario, title, description, start, "
+        "small.yaml: unit: unknown top-level key (did you mean 'units'?); expected scenario, title, description, start, verdicts, "
         "people, units, steps")
     with pytest.raises(ScenarioError) as caught:
         load_scenario("scenario: x\nsteps: [\n", name="bad.yaml")
@@ -226,3 +226,21 @@ def test_the_built_in_scenarios_are_valid():
         assert scenario.id == path.stem and scenario.steps and scenario.description
         for client in scenario.clients.values():
             assert 900 <= parse_hetu(client.hetu).individual_number <= 999
+
+
+def test_a_verdict_profile_names_organisers_by_unit_alias_or_oid():
+    head = HEAD.replace("units:\n", "verdicts: {organisers: [keusote, 1.2.246.10.2012566.10.40], strict: true}\nunits:\n")
+    scenario = load_scenario(head + GRANT, name="small.yaml")
+    assert scenario.verdicts.organisers == ("keusote", "1.2.246.10.2012566.10.40") and scenario.verdicts.strict is True
+    assert load_scenario(HEAD + GRANT, name="small.yaml").verdicts is None  # none asked: the tenant's default
+
+
+@pytest.mark.parametrize("verdicts, problem", [
+    ("{organisers: [kela]}", "verdicts.organisers[0]: 'kela' is neither a unit alias nor an OID"),
+    ("{strict: maybe}", "verdicts.strict"),
+    ("{stric: true}", "verdicts.stric: unknown key (did you mean 'strict'?)"),
+    ("[keusote]", "verdicts: expected a mapping"),
+])
+def test_a_wrong_verdict_profile_is_named(verdicts, problem):
+    head = HEAD.replace("units:\n", f"verdicts: {verdicts}\nunits:\n")
+    assert problem in only(GRANT, head)
