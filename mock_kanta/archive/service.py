@@ -339,7 +339,8 @@ def pending_document(tenant: str, parsed: Parsed, row: dict) -> PendingDocument:
     d, ctx = parsed.document, parsed.context
     group = d.local.document_group.code if d.local and d.local.document_group else None
     custodian, client = d.custodian.id.root, _client_id(d)
-    grants = granted_rights(d, ctx.body.structured if ctx.body else None) if group == "1" and client else None
+    grants = (granted_rights(d, ctx.body.structured if ctx.body else None, sender=parsed.frame.sender)
+              if group == "1" and client else None)
     matter_id = d.matter.id.root if group != "1" and d.matter and d.matter.id else None
     opens_matter = matter_id and client and parsed.frame.sender == custodian
     parent = replaced(d)

@@ -109,19 +109,23 @@ def accepted(world, answer, doc) -> None:
     assert stored(world, doc)
 
 
-def modelled(answer, *rules: str) -> None:
-    """Each of `rules` is a warning that says Kanta is not known to refuse it: an error of basis modelled, lowered
-    by the default verdicts (docs/verdicts.md), in an answer that may refuse for another (kanta) rule."""
+def modelled(answer, *rules: str, note: str = MODELLED_NOTE) -> None:
+    """Each of `rules` is a warning that says Kanta is not known to refuse it: an error of basis modelled (or, with
+    `note=KEUSOTE_NOTE`, organiser), lowered by the default verdicts (docs/verdicts.md), in an answer that may refuse
+    for another (kanta) rule."""
     for rule in rules:
         found = [d for d in answer.warnings if d.rule == rule]
-        assert found and MODELLED_NOTE in found[0].text, answer.details
+        assert found and note in found[0].text, answer.details
+
+
+KEUSOTE_NOTE = "[Kanta is not known to refuse this; Keusote's guide demands it.]"
 
 
 def test_keusote_timeline(world):
     """The register usage right as kanta.fi "Sosiaalihuollon rekisterinkäyttöoikeus" describes it [V]: Keusote names
     Kielo's unit and the start of the relationship on the client's asiakkuusasiakirja, and from then Kielo may
     store into Keusote's register; a unit it did not name (SH-REG-004) or a date before the start (SH-REG-005) is
-    refused. Keusote's timeline ([K] liittymisopas: SH-REG-008, 010), the end of a right (SH-REG-006: a later entry
+    refused. Keusote's timeline ([K] liittymisopas: SH-REG-008, 010; basis organiser, off here), the end of a right (SH-REG-006: a later entry
     may carry the "erityinen syy" classification, vasso.fi), the organiser named (SH-REG-001) and the usage
     situation code (SH-REG-002) are modelled: by default they warn (docs/verdicts.md)."""
     client = adult()
@@ -131,11 +135,11 @@ def test_keusote_timeline(world):
     early_client = adult()  # a grant only warned about is stored: kept apart from `client`'s walk
     early, answer = grant(world, early_client, TUUSULA, date(2026, 9, 15), when=at("2026-08-31"))
     accepted(world, answer, early)
-    modelled(answer, "SH-REG-010")
+    modelled(answer, "SH-REG-010", note=KEUSOTE_NOTE)
     doc = provider_document(client, when=at("2026-08-31"), matter=None)
     answer = send(world, doc)
     refused(world, answer, doc, "SH-REG-004")  # no right yet
-    modelled(answer, "SH-REG-008")
+    modelled(answer, "SH-REG-008", note=KEUSOTE_NOTE)
 
     kanta.clock_set(at("2026-09-01"), frozen=True)  # Keusote goes live: it can name Kielo's unit
     relationship, answer = grant(world, client, TUUSULA, date(2026, 9, 15), when=at("2026-09-01"))
@@ -147,8 +151,8 @@ def test_keusote_timeline(world):
     kanta.clock_set(at("2026-09-20"), frozen=True)
     doc = provider_document(client, when=at("2026-09-20"), matter=matter)
     answer = send(world, doc)
-    accepted(world, answer, doc)  # providers only from 1.11.2026: Keusote's guide, a modelled warning
-    modelled(answer, "SH-REG-008")
+    accepted(world, answer, doc)  # providers only from 1.11.2026: Keusote's guide, an organiser warning
+    modelled(answer, "SH-REG-008", note=KEUSOTE_NOTE)
     assert "2026-11-01" in next(d.text for d in answer.warnings if d.rule == "SH-REG-008")
 
     kanta.clock_set(at("2026-11-02"), frozen=True)  # providers may store now

@@ -312,15 +312,15 @@ def test_wrapped_signature_is_reported(sandbox, author_signer, n, attack, rules)
 def test_card_revoked_by_the_cli_is_refused_by_the_running_server(sandbox, cards):
     """DVV's CRL says from when a certificate is revoked; the sandbox judges revocation at the signing time
     (docs/cards-and-signatures.md, "When a certificate must be valid"): what the card signs after the revocation
-    is flagged (SH-SIG-012: modelled, so by default a warning saying Kanta is not known to refuse it; a strict
-    tenant refuses it, tests/integration/test_rules_signature.py), what it signed before is accepted with
-    SH-SIG-020, since no public source says whether Kanta judges at signing or at arrival."""
+    is refused (SH-SIG-012, basis kanta: Kanta requires a valid signature, and eIDAS art. 32(1)(b) judges a
+    certificate at the signing time), what it signed before is accepted with SH-SIG-020, since no public source
+    says whether Kanta also judges at arrival."""
     card = cards.issue("professional", title=TITLE, **AUTHOR)
     frame, before = signed("asiakassuunnitelma", 8, cards.signer(card.id, PIN))
     assert clone(sandbox, "asiakassuunnitelma", frame, cda.to_bytes(before)).status_code == 200  # valid before
     assert "revoked (unspecified); status revoked" in cards_cli(sandbox, "revoke", card.id)
     frame_after, after = signed("asiakassuunnitelma", 15, cards.signer(card.id, PIN))  # a revoked card still signs
-    flagged = assert_accepted(sandbox, "asiakassuunnitelma", 15, frame_after, after, modelled=("SH-SIG-012",))
+    flagged = assert_refused(sandbox, "asiakassuunnitelma", 15, frame_after, after, ["SH-SIG-012"])
     assert f"(serial {card.serial}) revoked" in flagged[0]["text"] and "reason unspecified" in flagged[0]["text"]
     assert "already on the revocation list at the signing time" in flagged[0]["text"]
     warned = assert_accepted(sandbox, "asiakassuunnitelma", 8, frame, before, warnings=("SH-SIG-020",))
@@ -334,14 +334,14 @@ def test_card_revoked_by_the_cli_is_refused_by_the_running_server(sandbox, cards
 
 def test_card_reported_lost_is_refused(sandbox, cards):
     """As for a revoked card: a lost card (revoked with reason keyCompromise) is refused for what it signs after
-    the report (SH-SIG-013, modelled: a warning by default); a signature claiming an earlier time is accepted with
+    the report (SH-SIG-013, basis kanta); a signature claiming an earlier time is accepted with
     SH-SIG-020, which says that the claimed signing time of a lost card proves nothing."""
     card = cards.issue("professional", title=TITLE, **AUTHOR)
     frame, before = signed("asiakassuunnitelma", 9, cards.signer(card.id, PIN))
     assert clone(sandbox, "asiakassuunnitelma", frame, cda.to_bytes(before)).status_code == 200
     assert cards.report_lost(card.id).status == "lost"
     frame_after, after = signed("asiakassuunnitelma", 16, cards.signer(card.id, PIN))
-    flagged = assert_accepted(sandbox, "asiakassuunnitelma", 16, frame_after, after, modelled=("SH-SIG-013",))
+    flagged = assert_refused(sandbox, "asiakassuunnitelma", 16, frame_after, after, ["SH-SIG-013"])
     assert "reason keyCompromise" in flagged[0]["text"]
     warned = assert_accepted(sandbox, "asiakassuunnitelma", 9, frame, before, warnings=("SH-SIG-020",))
     assert "reason keyCompromise" in warned[0]["text"] and "keyCompromise) whoever holds it" in warned[0]["text"]
@@ -353,13 +353,13 @@ def test_card_that_expired_after_signing_is_accepted_with_a_warning(sandbox, car
     """No public source says whether Kanta judges a certificate's validity at the signing time or at arrival
     (docs/cards-and-signatures.md, "When a certificate must be valid"); the reading that refuses less is taken:
     signed inside its validity, the plan is accepted after the card expired, with SH-SIG-011 saying so. Signed
-    after the card expired, it gets SH-SIG-010 (an error of basis modelled: a warning by default)."""
+    after the card expired, it is refused with SH-SIG-010 (basis kanta: eIDAS art. 32(1)(b))."""
     card = cards.issue("professional", title=TITLE, not_before=datetime(2026, 7, 1, tzinfo=timezone.utc),
                        not_after=datetime(2026, 8, 1, tzinfo=timezone.utc), **AUTHOR)
     assert card.status == "expired"
     frame, late = signed("asiakassuunnitelma", 17, cards.signer(card.id, PIN),
                          signed_at=datetime(2026, 8, 15, 9, 0, tzinfo=timezone.utc))
-    flagged = assert_accepted(sandbox, "asiakassuunnitelma", 17, frame, late, modelled=("SH-SIG-010",))
+    flagged = assert_refused(sandbox, "asiakassuunnitelma", 17, frame, late, ["SH-SIG-010"])
     assert "expired 2026-08-01T00:00:00+00:00; signed at 2026-08-15T09:00:00+00:00" in flagged[0]["text"]
     frame, root = signed("asiakassuunnitelma", 10, cards.signer(card.id, PIN),
                          signed_at=datetime(2026, 7, 17, 9, 0, tzinfo=timezone.utc))

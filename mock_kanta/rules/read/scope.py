@@ -13,7 +13,7 @@ from datetime import date
 
 from mock_kanta.core.codes.oids import OWN_USAGE, PROVIDER_USAGE, USAGE_SITUATIONS
 from mock_kanta.core.dates import iso_date
-from mock_kanta.core.registers import Right
+from mock_kanta.core.registers import Right, granted_tasks
 from mock_kanta.rules.read.context import ReadContext
 from mock_kanta.rules.registry import check, hit
 from mock_kanta.wire.paths.query import reason_xpath, request_xpath, unit_xpath
@@ -227,8 +227,5 @@ def _readable(ctx: ReadContext) -> list[Readable]:
         org = ctx.request.sender
         return [(org, None)] if (ctx.target.register or org) == org and ctx.once(_relationship) else []
     today = ctx.world.today
-    return [(reach.register, _tasks(reach.live)) for reach in ctx.once(_reaches) if not reach.closed(today) and reach.live]
-
-
-def _tasks(live: tuple[Right, ...]) -> frozenset[str] | None:
-    return None if any(x.function_code is None for x in live) else frozenset(x.function_code for x in live)
+    return [(reach.register, granted_tasks(reach.live)) for reach in ctx.once(_reaches)
+            if not reach.closed(today) and reach.live]

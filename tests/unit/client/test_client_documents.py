@@ -27,6 +27,7 @@ from mock_kanta.client import (
 )
 from mock_kanta.client.coding import coded
 from mock_kanta.core.codes import CodeSystems
+from mock_kanta.core.dates import HELSINKI
 from mock_kanta.core.identity import is_oid, parse_hetu
 from mock_kanta.http.requests import soap_envelope
 from mock_kanta.settings import Settings
@@ -233,7 +234,7 @@ def test_client_document_header_and_json():
     body = structured(doc)["lapsiperheiden_palvelujen_asiakassuunnitelma"]
     assert body["suunnitelma"]["palvelut_joita_asiakkaalle_suunnitellaan"][0]["sosiaalipalvelu"]["code"] == "45"
     assert body["suunnitelma"]["selvitys_oikeuksista"] is True
-    assert body["laatija"][0]["palveluyksikko"]["code"] == OWN_UNIT.oid and body["paivamaara"] == NOW.date().isoformat()
+    assert body["laatija"][0]["palveluyksikko"]["code"] == OWN_UNIT.oid and body["paivamaara"] == NOW.astimezone(HELSINKI).date().isoformat()  # the client dates in Finnish time
 
 
 def test_unknown_structure_needs_its_specification_and_keeps_services_findable():
