@@ -39,7 +39,7 @@ def test_finnish_and_swedish_are_translations_not_copies():
     assert "registeranvändningsrätt" in rtexts.say("grade.right", "sv", organiser="X", holder="Y")
     assert "asiakkuusasiakirja" in rtexts.say("record.right", "fi", client="c", unit="u", services="s", start="a", end="b",
                                              document="d", version=1, organiser="o", state="")
-    assert "klientrelationsdokument" in rtexts.say("record.right", "sv", client="c", unit="u", services="s", start="a",
+    assert "klientrelationshandling" in rtexts.say("record.right", "sv", client="c", unit="u", services="s", start="a",
                                                   end="b", document="d", version=1, organiser="o", state="")
     assert "käyttöönottokokeen" in rtexts.say("report.modelled", "fi") and "ibruktagningsprov" in rtexts.say("report.modelled", "sv")
     assert "arkistonhoitajan" in rtexts.say("grade.view_a", "fi", what="w", who="x")
