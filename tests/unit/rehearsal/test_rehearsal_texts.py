@@ -36,7 +36,7 @@ def test_finnish_and_swedish_are_translations_not_copies():
     # only texts made of codes and punctuation may read the same in every language
     assert same <= {"grade.refusal_seq", "grade.event_problems", "grade.end"}, same
     assert rtexts.say("grade.right", "fi", organiser="X", holder="Y").startswith("rekisterinkäyttöoikeus")
-    assert "registeranvändningsrätt" in rtexts.say("grade.right", "sv", organiser="X", holder="Y")
+    assert "åtkomsträtt till register" in rtexts.say("grade.right", "sv", organiser="X", holder="Y")
     assert "asiakkuusasiakirja" in rtexts.say("record.right", "fi", client="c", unit="u", services="s", start="a", end="b",
                                              document="d", version=1, organiser="o", state="")
     assert "klientrelationshandling" in rtexts.say("record.right", "sv", client="c", unit="u", services="s", start="a",
