@@ -1,14 +1,11 @@
-"""The database: its SQLAlchemy engine, the settings every SQLite connection gets, and the schema
-(created, its version checked)."""
+"""The database: its SQLAlchemy engine (an SQLite file, or PostgreSQL through psycopg 3) and the settings every
+SQLite connection gets. The schema is made and migrated by `migrate.py` (Alembic)."""
 from __future__ import annotations
 
-from sqlalchemy import create_engine, event, func, insert, select
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
-from mock_kanta.store.errors import SchemaMismatch
-from mock_kanta.store.tables import metadata, schema_info, tenants
-
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 4  # schema_info's row: the last version before Alembic (migrate.PRE_ALEMBIC_VERSION)
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
@@ -28,8 +25,20 @@ def run_pragmas(dbapi_conn, pragmas: tuple[str, ...]) -> None:
     cursor.close()
 
 
+def engine_url(url: str) -> str:
+    """The URL SQLAlchemy is given: postgresql:// (and postgres://) go through psycopg 3."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
 def open_engine(url: str, synchronous: str) -> Engine:
-    engine = create_engine(url, future=True)
+    url = engine_url(url)
+    if url.startswith("postgresql"):
+        # Checked out connections are tested first: a restarted PostgreSQL does not fail the next request.
+        return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         pragmas = sqlite_pragmas(synchronous)
         event.listen(engine, "connect", lambda dbapi_conn, _record: run_pragmas(dbapi_conn, pragmas))
@@ -40,20 +49,3 @@ def sqlite_file(engine: Engine) -> str | None:
     """The engine's SQLite database file, or None (another database, one in memory, or a URI)."""
     path = engine.url.database if engine.dialect.name == "sqlite" else None
     return path if path and path != ":memory:" and not path.startswith("file:") else None
-
-
-def create_schema(engine: Engine) -> None:
-    """Create the tables; refuse a database written by another schema version (no migrations yet)."""
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        version = conn.execute(select(schema_info.c.version)).scalar()
-        if version is None and conn.execute(select(func.count()).select_from(tenants)).scalar():
-            version = 1  # made before schema_info existed
-        if version is None:
-            conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
-        elif version != SCHEMA_VERSION:
-            raise SchemaMismatch(
-                f"the database {engine.url.render_as_string(hide_password=True)} has schema version {version}, "
-                f"this mock-kanta needs {SCHEMA_VERSION}; move the data directory aside (its documents stay "
-                "readable in the old file) and start again"
-            )

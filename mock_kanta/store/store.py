@@ -6,8 +6,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import text
 
-from mock_kanta.store.engine import create_schema, open_engine, sqlite_file, sqlite_pragmas
+from mock_kanta.store.engine import open_engine, sqlite_file, sqlite_pragmas
 from mock_kanta.store.errors import UnknownTenant
+from mock_kanta.store.migrate import migrate
 from mock_kanta.store.queries.documents import DocumentQueries
 from mock_kanta.store.queries.tenants import TenantQueries
 from mock_kanta.store.sessions import DirectDatabase, EngineDatabase
@@ -30,8 +31,9 @@ class Store(TenantQueries, DocumentQueries):
         self._views: dict[str, TenantView] = {}
 
     def create_schema(self) -> None:
-        """Create the tables; SchemaMismatch for a database written by another schema version."""
-        create_schema(self.engine)
+        """Create or migrate the tables to the newest revision (store.migrate); SchemaMismatch for a database
+        this mock-kanta cannot take."""
+        migrate(self.engine)
 
     def ping(self) -> bool:
         return self.alchemy.value(text("SELECT 1")) == 1
