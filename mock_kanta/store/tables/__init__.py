@@ -12,6 +12,7 @@ from mock_kanta.store.tables.tenants import verdict_profiles
 from mock_kanta.store.tables.traffic import traffic
 from mock_kanta.store.tables.trainer import trainer_requests, trainer_runs, trainer_steps
 
-__all__ = ["access_generation", "access_tokens", "audit_anchors", "audit_events", "clocks", "documents", "guardians", "matters", "metadata", "organisations",
+__all__ = ["access_generation", "access_tokens", "audit_anchors", "audit_events", "clocks",
+           "documents", "guardians", "matters", "metadata", "organisations",
            "register_rights", "rehearsal_sessions", "rule_modes", "schema_info", "service_units", "tenant_seeds", "tenants",
            "traffic", "trainer_requests", "trainer_runs", "trainer_steps", "verdict_profiles"]
