@@ -9,12 +9,21 @@ from datetime import date
 from urllib.parse import quote
 
 from connexion.problem import problem
-from flask import abort, current_app, request
+from flask import Response, abort, current_app, request
 
 BASE_PATH = "/api/v1"  # app.py mounts the API here
 TENANT_HEADER = "X-Mock-Kanta-Tenant"
 JSON = {"Content-Type": "application/json"}
 XML = "application/xml"
+OCTET = "application/octet-stream"
+REPORT_HTML = "text/html; charset=utf-8"
+INERT_TYPES = frozenset({XML, OCTET, REPORT_HTML})  # never the sender's own type
+# Stored and received bytes are untrusted. Under `sandbox` a browser opening them, even on their own at the
+# sandbox's origin, gives them a unique origin and runs no script, form, plugin or refresh; `default-src 'none'`
+# loads nothing. Reports are our own self-contained HTML: inline styles only, framed by the UI's pages.
+INERT_CSP = "sandbox; default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+REPORT_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+              "frame-ancestors 'self'")
 
 
 # --- request context -------------------------------------------------------------------
@@ -44,6 +53,31 @@ def iso_date_param(value) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         abort(400, f"{value!r} is not an ISO date (YYYY-MM-DD)")
+
+
+# --- untrusted bytes -------------------------------------------------------------------
+
+
+def inert_bytes(data: bytes | str, media_type: str = OCTET, *, filename: str | None = None, download: bool = False,
+                report: bool = False) -> Response:
+    """Stored or received bytes (or a report built from them) as a response nothing in which runs: a fixed media
+    type of INERT_TYPES (never the sender's), the sandbox policy, no sniffing, no caching, no embedding elsewhere.
+    `filename` names the file when saved (`download` asks the browser to save rather than show it)."""
+    if media_type not in INERT_TYPES:
+        raise ValueError(f"{media_type!r} is not an inert media type ({', '.join(sorted(INERT_TYPES))})")
+    headers = {"Content-Security-Policy": REPORT_CSP if report else INERT_CSP, "X-Content-Type-Options": "nosniff",
+               "Cache-Control": "no-store", "Cross-Origin-Resource-Policy": "same-origin"}
+    if filename or download:
+        headers["Content-Disposition"] = ("attachment" if download else "inline") + (
+            f'; filename="{safe_filename(filename)}"' if filename else "")
+    # A Response object keeps the media type exactly as given (no charset added to application/xml: the
+    # bytes carry their own XML encoding declaration).
+    return Response(data, status=200, content_type=media_type, headers=headers)
+
+
+def safe_filename(name: str) -> str:
+    """A file name fit for a quoted Content-Disposition: ASCII letters, digits, '.', '-' and '_' only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:120] or "download"
 
 
 # --- mapping ---------------------------------------------------------------------------

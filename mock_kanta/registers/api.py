@@ -15,6 +15,7 @@ from mock_kanta.api.common import (
     current_store,
     current_tenant,
     hl7_ts_iso,
+    inert_bytes,
     iso_date_param,
     name_lookups,
     names_of,
@@ -92,11 +93,8 @@ def get_frame_xml(registerOid: str, documentId: str):
 
 def _raw_xml(register_oid: str, document_id: str, column: str) -> Response:
     row = _document_row(current_tenant(), register_oid, document_id, summary=False)
-    # A Response object keeps the media type exactly `application/xml` (no charset
-    # added): the stored bytes carry their own XML encoding declaration.
     # Stored bytes are untrusted: a browser opening them must run nothing (XHTML-namespaced scripts included).
-    return Response(row[column], status=200, content_type=XML,
-                    headers={"Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})
+    return inert_bytes(row[column], XML, filename=f"{document_id}-{column.removesuffix('_xml')}.xml")
 
 
 def _document_row(tenant: str, register_oid: str, document_id: str, *, summary: bool) -> dict:

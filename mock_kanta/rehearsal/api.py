@@ -5,9 +5,9 @@ The work is `mock_kanta.rehearsal`'s; these handlers pick the tenant, map its er
 """
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import abort, request
 
-from mock_kanta.api.common import BASE_PATH, JSON, current_services, current_tenant
+from mock_kanta.api.common import BASE_PATH, JSON, REPORT_HTML, XML, current_services, current_tenant, inert_bytes
 from mock_kanta.rehearsal import ChecklistError, RehearsalError, Rehearsals
 from mock_kanta.rehearsal import report as reports
 
@@ -58,14 +58,15 @@ def report_json(sessionId: str, lang: str = "en"):
 
 
 def report_xml(sessionId: str, lang: str = "en"):
-    return Response(reports.report_junit(_result(sessionId), _target(), lang), mimetype="application/xml")
+    """JUnit XML quoting what vendors sent: served inert (api.common.inert_bytes)."""
+    junit = reports.report_junit(_result(sessionId), _target(), lang)
+    return inert_bytes(junit, XML, filename=f"rehearsal-{sessionId}.xml")
 
 
 def report_html(sessionId: str, lang: str = "en"):
+    """The self-contained HTML report: inline styles, no scripts, sandboxed like every stored byte."""
     page = reports.report_html(_result(sessionId), _target(), lang)
-    response = Response(page, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"  # self-contained
-    return response
+    return inert_bytes(page, REPORT_HTML, filename=f"rehearsal-{sessionId}.html", report=True)
 
 
 # --- helpers ---------------------------------------------------------------------------

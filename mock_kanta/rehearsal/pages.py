@@ -8,14 +8,14 @@ the self-contained HTML of `mock_kanta.rehearsal.report`, shown in a sandboxed i
 """
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request
+from flask import abort, flash, redirect, request
 
+from mock_kanta.api.common import REPORT_HTML, inert_bytes
 from mock_kanta.rehearsal import ChecklistError, RehearsalError, Rehearsals
 from mock_kanta.rehearsal import report as reports
 from mock_kanta.ui import context, i18n, security
 
 REFRESH_SECONDS = 3
-REPORT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
 EVIDENCE_SHOWN = 8
 
 
@@ -64,11 +64,7 @@ def close(session_id: str):
 def report(session_id: str):
     """The session's report: one self-contained HTML page (no scripts), served so nothing in it can run."""
     page = reports.report_html(_result(session_id), request.host_url.rstrip("/"), i18n.current_lang())
-    response = Response(page, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = REPORT_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return inert_bytes(page, REPORT_HTML, report=True)  # framed by the session page (REPORT_CSP allows 'self')
 
 
 # --- helpers -----------------------------------------------------------------------------------

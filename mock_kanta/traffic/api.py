@@ -5,7 +5,7 @@ import json
 
 from flask import Response, abort
 
-from mock_kanta.api.common import BASE_PATH, JSON, current_services, current_tenant
+from mock_kanta.api.common import BASE_PATH, JSON, OCTET, XML, current_services, current_tenant, inert_bytes
 from mock_kanta.traffic import service as traffic
 
 PATH = f"{BASE_PATH}/traffic"
@@ -92,13 +92,16 @@ def _entry(tenant: str, seq: int) -> dict:
 
 
 def _raw(seq: int, column: str, what: str) -> Response:
+    """The bytes as received, inert: XML parts as application/xml, a raw body as a download of
+    application/octet-stream whatever type its sender gave it (that type is in the entry's contentType)."""
     tenant = current_tenant()
     row = _entry(tenant, seq)
     if row[column] is None:
         abort(404, f"Message {seq} has no {what} in the traffic log"
                    + (" (it was not split into parts: see its body)" if row["body"] is not None else "") + ".")
-    media = (row["content_type"] or "application/octet-stream") if column == "body" else "application/xml"
-    return Response(row[column], status=200, content_type=media)
+    if column == "body":
+        return inert_bytes(row[column], OCTET, filename=f"message-{seq}-body.bin", download=True)
+    return inert_bytes(row[column], XML, filename=f"message-{seq}-{what}.xml")
 
 
 def _text(data: bytes | None) -> str | None:
