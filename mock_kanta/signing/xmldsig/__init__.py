@@ -42,9 +42,9 @@ from mock_kanta.signing.xmldsig.profile import (
     id_index,
     q,
 )
-from mock_kanta.signing.xmldsig.verify import SignatureResult, verify_document
+from mock_kanta.signing.xmldsig.verify import SignatureResult, excess, verify_document
 
-__all__ = ["Signer", "SigningError", "SignatureResult", "sign_document", "verify_document", "KINDS"]
+__all__ = ["Signer", "SigningError", "SignatureResult", "sign_document", "verify_document", "excess", "KINDS"]
 
 try:
     from zoneinfo import ZoneInfo

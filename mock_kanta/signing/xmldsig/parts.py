@@ -73,8 +73,9 @@ class Parts:
     all_refs: list[Ref] = field(default_factory=list)
 
 
-def read_parts(sig: etree._Element, doc_id: str | None, layout: list[str]) -> Parts:
-    """Find and decode the signature's pieces, noting everything outside Kanta's profile."""
+def read_parts(sig: etree._Element, doc_id: str | None, layout: list[str], max_references: int = 4) -> Parts:
+    """Find and decode the signature's pieces, noting everything outside Kanta's profile; only the first
+    `max_references` references are read (the rest are counted: `verify.excess`)."""
     parts = Parts()
     timestamps = [el for el in sig if el.tag == _TIMESTAMP]
     dsigs = [el for el in sig if el.tag == _SIGNATURE]
@@ -139,7 +140,7 @@ def read_parts(sig: etree._Element, doc_id: str | None, layout: list[str]) -> Pa
     if len(refs) != 2:
         layout.append(f"SignedInfo has {len(refs)} References; Kanta's profile has exactly two "
                       "(#OID<document id> and #<signatureTimestamp ID>)")
-    for ref_el in refs:
+    for ref_el in refs[:max_references]:
         ref = _reference(ref_el, layout)
         parts.all_refs.append(ref)
         if body_uri and ref.uri == body_uri:

@@ -10,6 +10,11 @@ Strict first (whitespace kept). When a digest or the value fails, the same
 elements are checked again with whitespace-only text nodes dropped, as a .NET
 `XmlDocument` with PreserveWhitespace=false does (the public samples need this);
 only the referenced subtrees and SignedInfo are copied for that, never the document.
+
+Linear in the document: the ID index is built once, a referenced node is canonicalised once per
+distinct transform set (InclusiveNamespaces prefixes that nothing declares are dropped first), only
+the first `Limits.signatures` signatures and `Limits.references` references of each are read
+(`excess` names what was left unread), and a message names at most a few of an ID's carriers.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
 from mock_kanta.core.signatures import SignatureResult
+from mock_kanta.wire.limits import Excess, Limits, default
 from mock_kanta.signing.xmldsig.parts import Parts, Ref, key_info, read_parts, signed_at
 from mock_kanta.signing.xmldsig.profile import (
     BODY_PATH,
@@ -45,6 +51,10 @@ _LSH = q(FI, "localSocialHeader")
 _COLLECTION = q(FI, "signatureCollection")
 _SIGNATURE = q(FI, "signature")
 _COLLECTION_PATH = f"{LSH_PATH}/hl7fi:signatureCollection"
+_SIGNED_INFO = q(DS, "SignedInfo")
+_REFERENCE = q(DS, "Reference")
+_DS_SIGNATURE = q(DS, "Signature")
+_NAMED = 3  # the carriers of an ID a wrapping message names (the rest are counted)
 
 
 class _Doc:
@@ -58,6 +68,7 @@ class _Doc:
         self.body = child(component, q(HL7, "nonXMLBody")) if component is not None else None
         self._digests: dict[tuple, bytes | None] = {}
         self._ids: dict[str, list[etree._Element]] | None = None
+        self._prefixes: set[str] | None = None
         self.problems: list[str] = []
         if root.tag != _CD:
             self.problems.append(f"the root element is {root.tag}, not hl7:ClinicalDocument")
@@ -76,28 +87,64 @@ class _Doc:
         return self._ids
 
     def body_digest(self, ref: Ref, stripped: bool) -> bytes | None:
-        key = (ref.c14n, ref.prefixes, ref.digest_alg, stripped)
+        key = (ref.c14n, self._declared(ref.prefixes), ref.digest_alg, stripped)
         if key not in self._digests:
-            self._digests[key] = _digest(self.body, ref, stripped)
+            self._digests[key] = _digest(self.body, ref, stripped, key[1])
         return self._digests[key]
 
+    def _declared(self, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+        """The InclusiveNamespaces prefixes that can change the body's canonical form (declared in its scope
+        or inside it), sorted: the rest change nothing, so they make no canonicalisation of their own."""
+        if not prefixes:
+            return ()
+        if self._prefixes is None:
+            self._prefixes = {p for el in self.body.iter(tag=etree.Element) for p in el.nsmap} if self.body is not None else set()
+        return tuple(sorted(set(prefixes) & self._prefixes))
 
-def verify_document(root: etree._Element) -> list[SignatureResult]:
-    """Check every `hl7fi:signatureCollection/hl7fi:signature` of a CDA document, in document order."""
+
+def verify_document(root: etree._Element, limits: Limits | None = None) -> list[SignatureResult]:
+    """Check the `hl7fi:signatureCollection/hl7fi:signature`s of a CDA document, in document order (the first
+    `limits.signatures` of them, each with its first `limits.references` references)."""
+    limits = limits or default()
     doc = _Doc(root)
     results = []
-    for index, sig in enumerate(_signatures(root), start=1):
+    for index, (sig, location) in enumerate(_signatures(root, limits.signatures), start=1):
         try:
-            results.append(_verify_one(doc, sig, index))
+            results.append(_verify_one(doc, sig, index, location, limits.references))
         except Exception as exc:  # last resort: hostile input must not raise
             results.append(SignatureResult(
-                index, sig.get("ID"), _location(sig), None, None, None, None, False, False, False, False,
+                index, sig.get("ID"), location, None, None, None, None, False, False, False, False,
                 (f"the signature could not be checked: {exc!r}",), ()))
     return results
 
 
-def _signatures(root: etree._Element) -> list[etree._Element]:
-    return [sig for coll in root.iter(_COLLECTION) for sig in coll.iterchildren(_SIGNATURE)]
+def excess(root: etree._Element, limits: Limits) -> list[Excess]:
+    """What of the document's signatures `verify_document` leaves unread: more signatures than
+    `limits.signatures`, a signature with more references than `limits.references`."""
+    found = []
+    total = sum(1 for coll in root.iter(_COLLECTION) for _ in coll.iterchildren(_SIGNATURE))
+    if total > limits.signatures:
+        found.append(Excess("signatures", _COLLECTION_PATH, total, limits.signatures))
+    for sig, location in _signatures(root, limits.signatures):
+        for dsig in sig.iterchildren(_DS_SIGNATURE):
+            for info in dsig.iterchildren(_SIGNED_INFO):
+                refs = sum(1 for _ in info.iterchildren(_REFERENCE))
+                if refs > limits.references:
+                    found.append(Excess("references", f"{location}/ds:Signature/ds:SignedInfo", refs, limits.references))
+    return found
+
+
+def _signatures(root: etree._Element, limit: int) -> list[tuple[etree._Element, str]]:
+    """The first `limit` signatures with their locations (each collection's path worked out once)."""
+    out: list[tuple[etree._Element, str]] = []
+    for coll in root.iter(_COLLECTION):
+        path = None
+        for n, sig in enumerate(coll.iterchildren(_SIGNATURE), start=1):
+            if len(out) >= limit:
+                return out
+            path = path or _collection_path(coll)
+            out.append((sig, f"{path}/hl7fi:signature[{n}]"))
+    return out
 
 
 def _collection_path(collection: etree._Element) -> str:
@@ -109,16 +156,9 @@ def _collection_path(collection: etree._Element) -> str:
     return path_of(collection)
 
 
-def _location(sig: etree._Element) -> str:
-    collection = sig.getparent()
-    n = list(collection.iterchildren(_SIGNATURE)).index(sig) + 1
-    return f"{_collection_path(collection)}/hl7fi:signature[{n}]"
-
-
-def _verify_one(doc: _Doc, sig: etree._Element, index: int) -> SignatureResult:
+def _verify_one(doc: _Doc, sig: etree._Element, index: int, location: str, max_references: int) -> SignatureResult:
     layout: list[str] = list(doc.problems)
     wrapping: list[str] = []
-    location = _location(sig)
     collection_path = location.rsplit("/", 1)[0]
     if collection_path != _COLLECTION_PATH:
         layout.append(f"the signatureCollection is at {collection_path}, not {_COLLECTION_PATH}")
@@ -141,7 +181,7 @@ def _verify_one(doc: _Doc, sig: etree._Element, index: int) -> SignatureResult:
             layout.append(f"hl7fi:signatureDescription/@codeSystem is {description.get('codeSystem')!r}, "
                           f"expected {SIGNATURE_TYPE_SYSTEM}")
 
-    parts = read_parts(sig, doc.doc_id, layout)
+    parts = read_parts(sig, doc.doc_id, layout, max_references)
     when = signed_at(parts.timestamp, layout)
     _check_wrapping(doc, parts, wrapping)
     certificate, public_key, certificate_error = key_info(parts.signature, layout)
@@ -185,7 +225,7 @@ def _check_wrapping(doc: _Doc, parts: Parts, wrapping: list[str]) -> None:
             wrapping.append(f"Reference {uri!r} resolves to no element")
             continue
         if len(found) > 1:
-            where = ", ".join(path_of(el) for el in found)
+            where = _places(found)
             wrapping.append(f"the ID {uri[1:]!r} of Reference {uri!r} is carried by {len(found)} elements "
                             f"({where}); it must resolve to exactly one")
         if uri == body_uri:
@@ -195,8 +235,13 @@ def _check_wrapping(doc: _Doc, parts: Parts, wrapping: list[str]) -> None:
         else:
             continue
         if expected is not None and expected not in found:
-            where = ", ".join(path_of(el) for el in found)
-            wrapping.append(f"Reference {uri!r} resolves to {where} instead of {name}")
+            wrapping.append(f"Reference {uri!r} resolves to {_places(found)} instead of {name}")
+
+
+def _places(found: list[etree._Element]) -> str:
+    """The paths of the first few elements (each path costs its siblings: never all of thousands)."""
+    named = ", ".join(path_of(el) for el in found[:_NAMED])
+    return named + (f" and {len(found) - _NAMED} more" if len(found) > _NAMED else "")
 
 
 def _evaluate(doc: _Doc, parts: Parts, recovered: bytes | None, layout: list[str], *,
@@ -231,12 +276,12 @@ def _recover(parts: Parts, public_key) -> bytes | None:
         return None
 
 
-def _digest(el: etree._Element | None, ref: Ref, stripped: bool) -> bytes | None:
+def _digest(el: etree._Element | None, ref: Ref, stripped: bool, prefixes: tuple[str, ...] | None = None) -> bytes | None:
     if el is None or ref.c14n is None or ref.digest_alg is None:
         return None
     try:
-        return hashlib.new(ref.digest_alg, c14n(strip_whitespace_copy(el) if stripped else el,
-                                                ref.c14n, ref.prefixes)).digest()
+        return hashlib.new(ref.digest_alg, c14n(strip_whitespace_copy(el) if stripped else el, ref.c14n,
+                                                ref.prefixes if prefixes is None else prefixes)).digest()
     except (etree.C14NError, ValueError):
         return None
 
