@@ -19,12 +19,18 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mock_kanta.signing.pkcs11_key import (
+    KEY_ID,
+    KEY_LABEL,
+    SOFTHSM_LIBRARY,
     TokenSigner,
     create_token,
     delete_token,
+    generate_exportable_signing_key,
     generate_signing_key,
+    read_private_key,
     softhsm_env,
     store_certificate,
     token_labels,
@@ -55,6 +61,15 @@ class WrongPin(CardError):
         self.remaining = remaining
 
 
+class UnknownSystemKey(UnknownCard):
+    def __str__(self) -> str:
+        return f"no system key for organisation {self.args[0]!r}"
+
+
+class NotExportable(CardError):
+    """The key was generated non-extractable on its token: it cannot be exported."""
+
+
 class CardLocked(CardError):
     def __init__(self, card_id: str):
         super().__init__(f"card {card_id} is locked after {MAX_PIN_ATTEMPTS} wrong PINs")
@@ -76,6 +91,7 @@ class Card:
     not_after: datetime
     status: str  # "active" | "revoked" | "lost" | "locked" | "expired"
     created_at: datetime
+    exportable: bool = False
 
     def to_json(self, *, with_certificate: bool = False) -> dict:
         out = {
@@ -83,7 +99,7 @@ class Card:
             "registrationNumber": self.registration_number, "title": self.title, "tokenLabel": self.token_label,
             "subject": readable_name(self.certificate.subject), "issuer": readable_name(self.certificate.issuer),
             "serial": self.serial, "notBefore": self.not_before.isoformat(), "notAfter": self.not_after.isoformat(),
-            "status": self.status, "createdAt": self.created_at.isoformat(),
+            "status": self.status, "createdAt": self.created_at.isoformat(), "exportable": self.exportable,
         }
         if with_certificate:
             out["certificatePem"] = self.certificate.public_bytes(serialization.Encoding.PEM).decode()
@@ -125,9 +141,51 @@ def reason_flag(reason: str | x509.ReasonFlags) -> x509.ReasonFlags:
         raise ValueError(f"unknown revocation reason {reason!r}") from None
 
 
-def _system_label(org_oid: str) -> str:
-    label = f"sys-{org_oid}"
-    return label if len(label) <= 32 else f"sys-{hashlib.sha256(org_oid.encode()).hexdigest()[:28]}"
+def _system_label(org_oid: str, generation: int = 1) -> str:
+    """`sys-<oid>` (a replacement: `sys<n>-<oid>`), hashed when longer than a token label may be."""
+    prefix = "sys-" if generation == 1 else f"sys{generation}-"
+    label = prefix + org_oid
+    return label if len(label) <= 32 else prefix + hashlib.sha256(org_oid.encode()).hexdigest()[:32 - len(prefix)]
+
+
+@dataclass(frozen=True)
+class SystemKey:
+    """An organisation's system signature key (järjestelmäallekirjoitus) on its token."""
+
+    org_oid: str
+    org_name: str
+    system_name: str
+    token_label: str
+    certificate: x509.Certificate = field(repr=False)
+    created_at: datetime
+    exportable: bool
+
+    def to_json(self, *, with_certificate: bool = False) -> dict:
+        cert = self.certificate
+        out = {"orgOid": self.org_oid, "orgName": self.org_name, "systemName": self.system_name,
+               "tokenLabel": self.token_label, "subject": readable_name(cert.subject),
+               "issuer": readable_name(cert.issuer), "serial": f"{cert.serial_number:x}",
+               "notBefore": cert.not_valid_before_utc.isoformat(), "notAfter": cert.not_valid_after_utc.isoformat(),
+               "createdAt": self.created_at.isoformat(), "exportable": self.exportable}
+        if with_certificate:
+            out["certificatePem"] = cert.public_bytes(serialization.Encoding.PEM).decode()
+        return out
+
+
+def _system_key(org_oid: str, entry: dict) -> SystemKey:
+    return SystemKey(org_oid=org_oid, org_name=entry["org_name"], system_name=entry["system_name"],
+                     token_label=entry["token_label"],
+                     certificate=x509.load_pem_x509_certificate(entry["certificate"].encode()),
+                     created_at=datetime.fromisoformat(entry["created_at"]), exportable=bool(entry.get("exportable")))
+
+
+def pkcs11_route(data_dir: Path, token_label: str) -> dict:
+    """How a program on the same host or volume reaches a token through PKCS#11 (SoftHSM)."""
+    softhsm = (Path(data_dir) / "softhsm").resolve()
+    return {"module": SOFTHSM_LIBRARY, "softhsm2Conf": str(softhsm / "softhsm2.conf"),
+            "tokenDir": str(softhsm / "tokens"), "tokenLabel": token_label, "keyLabel": KEY_LABEL,
+            "keyId": KEY_ID.hex(), "mechanism": "CKM_SHA256_RSA_PKCS",
+            "slot": "SoftHSM gives slots random ids that change: choose the token by its label"}
 
 
 class CardStore:
@@ -168,8 +226,10 @@ class CardStore:
 
     def issue(self, kind: str, given: str, family: str, *, registration_number: str | None = None,
               title: str | None = None, pin: str = "1234", not_before: datetime | None = None,
-              not_after: datetime | None = None) -> Card:
-        """A new card: token, key generated on it, certificate from the kind's CA stored beside the key."""
+              not_after: datetime | None = None, exportable: bool = False) -> Card:
+        """A new card: token, key generated on it, certificate from the kind's CA stored beside the key.
+
+        An `exportable` card's key is generated extractable, so `card_key` can hand it out (test material)."""
         if kind not in CARD_KINDS:
             raise ValueError(f"card kind must be one of {', '.join(CARD_KINDS)}, not {kind!r}")
         if kind == "professional" and not registration_number:
@@ -186,15 +246,16 @@ class CardStore:
             card_id = f"{max((int(i) for i in data['cards']), default=0) + 1:04d}"
             label = f"card-{card_id}"
             self._fresh_token(label, pin)
+            generate = generate_exportable_signing_key if exportable else generate_signing_key
             with user_session(label, pin) as session:
-                public_key = generate_signing_key(session, self.pki.profile(kind).key_size)
+                public_key = generate(session, self.pki.profile(kind).key_size)
                 cert = self.pki.issue(kind, public_key, subject, not_before=not_before, not_after=not_after)
                 store_certificate(session, cert)
             data["cards"][card_id] = {
                 "kind": kind, "given": given, "family": family, "registration_number": registration_number,
                 "title": title, "token_label": label, "created_at": now.isoformat(),
                 "certificate": cert.public_bytes(serialization.Encoding.PEM).decode(),
-                "pin": _pin_record(pin), "failed_pin_attempts": 0,
+                "pin": _pin_record(pin), "failed_pin_attempts": 0, "exportable": exportable,
             }
             self._write(data)
             return self._card(card_id, data["cards"][card_id], now)
@@ -215,6 +276,7 @@ class CardStore:
             registration_number=entry["registration_number"], title=entry["title"], token_label=entry["token_label"],
             certificate=cert, serial=f"{cert.serial_number:x}", not_before=cert.not_valid_before_utc,
             not_after=cert.not_valid_after_utc, status=status, created_at=datetime.fromisoformat(entry["created_at"]),
+            exportable=bool(entry.get("exportable")),
         )
 
     def list(self, *, now: datetime | None = None) -> list[Card]:
@@ -243,6 +305,16 @@ class CardStore:
 
         The signer checks the card again before every signature, so a card locked later
         (three wrong PINs elsewhere) cannot sign at all, as a real card whose PIN is blocked."""
+        entry = self._pin_checked(card_id, pin)
+        signer = self._signers.get(card_id)
+        if signer is None:
+            softhsm_env(self.data_dir / "softhsm")
+            cert = x509.load_pem_x509_certificate(entry["certificate"].encode())
+            signer = self._signers.setdefault(card_id, TokenSigner(entry["token_label"], pin, cert))
+        return CardSigner(self, card_id, signer)
+
+    def _pin_checked(self, card_id: str, pin: str) -> dict:
+        """The card's entry after a PIN check: WrongPin counts down, CardLocked after three."""
         with file_lock(self._lock_path):
             data = self._read()
             entry = data["cards"].get(card_id)
@@ -257,12 +329,17 @@ class CardStore:
             if entry["failed_pin_attempts"]:
                 entry["failed_pin_attempts"] = 0
                 self._write(data)
-        signer = self._signers.get(card_id)
-        if signer is None:
-            softhsm_env(self.data_dir / "softhsm")
-            cert = x509.load_pem_x509_certificate(entry["certificate"].encode())
-            signer = self._signers.setdefault(card_id, TokenSigner(entry["token_label"], pin, cert))
-        return CardSigner(self, card_id, signer)
+        return entry
+
+    def card_key(self, card_id: str, pin: str) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+        """An exportable card's private key and certificate, after the PIN check (as `signer`)."""
+        card = self.get(card_id)
+        if not card.exportable:
+            raise NotExportable(f"card {card_id} was issued non-exportable: its key was generated on the token and "
+                                "cannot leave it; issue a card with --exportable (API: \"exportable\": true)")
+        entry = self._pin_checked(card_id, pin)
+        softhsm_env(self.data_dir / "softhsm")
+        return read_private_key(entry["token_label"], pin), card.certificate
 
     def assert_not_locked(self, card_id: str) -> None:
         """Raise CardLocked if the card's PIN is blocked (re-reads cards.json only when it changed)."""
@@ -295,17 +372,67 @@ class CardStore:
         cert = x509.load_pem_x509_certificate(entry["certificate"].encode())
         return self._signers.setdefault(f"system:{org_oid}", TokenSigner(entry["token_label"], entry["pin"], cert))
 
-    def _new_system(self, org_oid: str, org_name: str, system_name: str) -> dict:
-        label, pin = _system_label(org_oid), secrets.token_hex(8)
+    def _new_system(self, org_oid: str, org_name: str, system_name: str, *, exportable: bool = False,
+                    generation: int = 1) -> dict:
+        label, pin = _system_label(org_oid, generation), secrets.token_hex(8)
         now = datetime.now(timezone.utc)
         self._fresh_token(label, pin)
+        generate = generate_exportable_signing_key if exportable else generate_signing_key
         with user_session(label, pin) as session:
-            public_key = generate_signing_key(session, self.pki.profile("system-signature").key_size)
+            public_key = generate(session, self.pki.profile("system-signature").key_size)
             cert = self.pki.issue("system-signature", public_key, system_subject(org_name, org_oid, system_name),
                                   not_before=now, not_after=now + SYSTEM_VALIDITY)
             store_certificate(session, cert)
         return {"org_name": org_name, "system_name": system_name, "token_label": label, "pin": pin,
-                "created_at": now.isoformat(), "certificate": cert.public_bytes(serialization.Encoding.PEM).decode()}
+                "created_at": now.isoformat(), "certificate": cert.public_bytes(serialization.Encoding.PEM).decode(),
+                "exportable": exportable, "generation": generation}
+
+    def issue_system_key(self, org_oid: str, org_name: str, system_name: str = DEFAULT_SYSTEM_NAME, *,
+                         exportable: bool = False, replace: bool = False) -> SystemKey:
+        """A new system signature key for the organisation (on a token of its own).
+
+        An organisation has one key; `replace` gives it a new one on a new token (the old token and
+        certificate stay, unrevoked: documents signed with them still verify)."""
+        if not re.fullmatch(r"[0-2](\.(0|[1-9]\d*))+", org_oid):
+            raise ValueError(f"{org_oid!r} is not an OID")
+        if not org_name.strip() or not system_name.strip():
+            raise ValueError("the organisation's and the system's names must not be empty")
+        with file_lock(self._lock_path):
+            data = self._read()
+            old = data.setdefault("systems", {}).get(org_oid)
+            if old is not None and not replace:
+                raise CardError(f"organisation {org_oid} has a system key already (token {old['token_label']}, "
+                                f"{'exportable' if old.get('exportable') else 'not exportable'}); replace it to get a new one")
+            generation = (old.get("generation", 1) + 1) if old is not None else 1
+            entry = self._new_system(org_oid, org_name, system_name, exportable=exportable, generation=generation)
+            data["systems"][org_oid] = entry
+            self._write(data)
+            self._signers.pop(f"system:{org_oid}", None)
+        return _system_key(org_oid, entry)
+
+    def system_keys(self) -> list[SystemKey]:
+        return [_system_key(oid, e) for oid, e in sorted(self._read().get("systems", {}).items())]
+
+    def system_key(self, org_oid: str) -> SystemKey:
+        entry = self._read().get("systems", {}).get(org_oid)
+        if entry is None:
+            raise UnknownSystemKey(org_oid)
+        return _system_key(org_oid, entry)
+
+    def system_private_key(self, org_oid: str) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+        """An exportable system key's private key and certificate."""
+        key = self.system_key(org_oid)
+        if not key.exportable:
+            raise NotExportable(f"the system key of {org_oid} was made non-exportable: its key was generated on the "
+                                "token and cannot leave it; make a new one with `mock-kanta cards system-key "
+                                f"--org {org_oid} --exportable --replace` (API: POST /api/v1/cards/systems)")
+        softhsm_env(self.data_dir / "softhsm")
+        return read_private_key(key.token_label, self._read()["systems"][org_oid]["pin"]), key.certificate
+
+    def system_pin(self, org_oid: str) -> str:
+        """The PIN of the organisation's system key token (generated; kept in cards.json)."""
+        self.system_key(org_oid)
+        return self._read()["systems"][org_oid]["pin"]
 
 
 # --- demo data ---------------------------------------------------------------------

@@ -239,3 +239,39 @@ class TokenSigner:
 
     def __repr__(self) -> str:
         return f"TokenSigner({self.label!r}, {self.certificate.subject.rfc4514_string()!r})"
+
+
+# --- exportable keys (opt-in test material) -------------------------------------------
+
+def generate_exportable_signing_key(session, bits: int = 2048) -> rsa.RSAPublicKey:
+    """An RSA key pair on the token whose private half may leave it (not sensitive, extractable).
+
+    Only for cards and system keys issued as exportable: the PKCS#12 export reads it back."""
+    with PKCS11_LOCK:
+        public, _ = session.generate_keypair(
+            KeyType.RSA, bits, id=KEY_ID, label=KEY_LABEL, store=True,
+            public_template={Attribute.VERIFY: True, Attribute.ENCRYPT: False, Attribute.WRAP: False},
+            private_template={Attribute.SIGN: True, Attribute.PRIVATE: True, Attribute.SENSITIVE: False,
+                              Attribute.EXTRACTABLE: True, Attribute.DECRYPT: False, Attribute.UNWRAP: False},
+        )
+        return _public_key(public)
+
+
+_RSA_PRIVATE_PARTS = (Attribute.MODULUS, Attribute.PUBLIC_EXPONENT, Attribute.PRIVATE_EXPONENT, Attribute.PRIME_1,
+                      Attribute.PRIME_2, Attribute.EXPONENT_1, Attribute.EXPONENT_2, Attribute.COEFFICIENT)
+
+
+def read_private_key(label: str, pin: str) -> rsa.RSAPrivateKey:
+    """The signing key of token `label` as a software key; TokenError if the token keeps it (sensitive)."""
+    with user_session(label, pin, rw=False) as session:
+        key = session.get_key(ObjectClass.PRIVATE_KEY, id=KEY_ID)
+        if key[Attribute.SENSITIVE] or not key[Attribute.EXTRACTABLE]:
+            raise TokenError(f"the key on token {label!r} was generated non-extractable and cannot leave it")
+        n, e, d, p, q, dp, dq, qi = (int.from_bytes(key[a], "big") for a in _RSA_PRIVATE_PARTS)
+    numbers = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, rsa.RSAPublicNumbers(e, n))
+    return numbers.private_key()
+
+
+def pkcs11_conf() -> Path | None:
+    """This process's SOFTHSM2_CONF (set by `softhsm_env`), None before it."""
+    return _State.conf

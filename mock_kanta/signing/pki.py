@@ -396,6 +396,21 @@ class Pki:
         """One CA certificate as DER (the CA-issuer URL of issued certificates); KeyError if unknown."""
         return self.cas[ca_name].certificate.public_bytes(serialization.Encoding.DER)
 
+    def ca_pem(self, ca_name: str) -> bytes:
+        """One CA certificate as PEM; KeyError if unknown."""
+        return self.cas[ca_name].certificate.public_bytes(serialization.Encoding.PEM)
+
+    def chain_for(self, cert: x509.Certificate) -> list[x509.Certificate]:
+        """The sandbox CAs above `cert`, issuing CA first and the root last; ValueError if not the sandbox's."""
+        chain, link = [], cert
+        while link is not self.cas[ROOT].certificate:
+            ca = self.ca_for(link)
+            if ca is None or len(chain) >= MAX_CHAIN_DEPTH:
+                raise ValueError(f"not issued by the sandbox PKI: {cert.subject.rfc4514_string()}")
+            chain.append(ca.certificate)
+            link = ca.certificate
+        return chain
+
     def ca_for(self, cert: x509.Certificate) -> CA | None:
         """The sandbox CA that signed `cert`, if any."""
         ca = self._by_subject.get(cert.issuer)
