@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mock_kanta.rehearsal.texts import DEFAULT_LANG, LANGS, pick_lang, say
 from mock_kanta.reports import Case, Item, Report, junit_xml, report_to_dict, write_reports
-from mock_kanta.reports.rendering import render
+from mock_kanta.reports.rendering import item_anchor, render
 
 _ROWS = ("organisation", "organiser", "system", "test", "date", "result")
 
@@ -70,7 +70,8 @@ def result_line(result: dict, lang: str = DEFAULT_LANG) -> str:
 def report_html(result: dict, target: str = "", lang: str = DEFAULT_LANG, report: Report | None = None) -> str:
     """The common HTML report (of `report`, else built from `result`) with the rehearsal header after its title."""
     report = report or to_report(result, target, lang)
-    return render("session_report.html", report.lang, report=report, header=_header(result, report.lang))
+    return render("session_report.html", report.lang, report=report, header=_header(result, report.lang, linked=True),
+                  item_label="item")
 
 
 def report_junit(result: dict, target: str = "", lang: str = DEFAULT_LANG) -> bytes:
@@ -91,7 +92,7 @@ def write_session_reports(result: dict, out_dir: Path | str, stem: str | None = 
 def header_html(result: dict, lang: str = DEFAULT_LANG) -> str:
     """The header: labels in fi, sv and en (a form), values in `lang`."""
     lang = pick_lang(lang)
-    return render("session_header.html", lang, header=_header(result, lang))
+    return render("session_header.html", lang, header=_header(result, lang, linked=True))
 
 
 def item_text(item: dict, name: str, lang: str = DEFAULT_LANG) -> str:
@@ -115,15 +116,20 @@ def _item(i: dict, lang: str) -> Item:
     return Item(name, "failed", why=item_text(i, "why", lang), evidence=lines)
 
 
-def _header(result: dict, lang: str) -> dict:
-    """What the header shows (session_header.html lays it out)."""
+def _header(result: dict, lang: str, linked: bool = False) -> dict:
+    """What the header shows (session_header.html lays it out): every fact of the session once; `linked`, each
+    checklist item's id links to its row in the report below."""
     values = _values(result, lang)
+    values["session"] = say("report.session", lang, id=result["id"], tenant=result["tenant"],
+                            status=say(f"report.{result['status']}", lang))
+    values["window"] = _window(result, lang)
     verdict = "passed" if result["result"] == "passed" and _final(result) else "failed"
     rows = [{"label": _all(f"report.row_{key}"), "value": values[key], "badge": verdict if key == "result" else None}
-            for key in _ROWS if values[key] is not None]
+            for key in (*_ROWS, "session", "window") if values[key] is not None]
     checklist = [{"id": item["id"], "title": item["title"][lang], "others": [item["title"][o] for o in LANGS if o != lang],
-              "badge": "passed" if item["status"] == "met" else "failed", "word": _all(f"report.item_{item['status']}")}
-             for item in result["items"]]
+                  "badge": "passed" if item["status"] == "met" else "failed", "word": _all(f"report.item_{item['status']}"),
+                  "anchor": item_anchor(1, n) if linked else None}
+                 for n, item in enumerate(result["items"], 1)]
     return {"name": say("report.head", lang), "heading": _all("report.head"), "rows": rows, "checklist": checklist,
             "item": _all("report.item"), "result": _all("report.row_result"), "modelled": modelled(lang),
             "source": result["checklist"]["source"]}

@@ -24,7 +24,7 @@ def junit_xml(report: Report) -> bytes:
             props = etree.SubElement(suite, "properties")
             for key, value in {**({"source": case.source} if case.source else {}), **case.properties}.items():
                 etree.SubElement(props, "property", name=_xml(str(key)), value=_xml(str(value)))
-        for n, item in enumerate(case.items, 1):
+        for n, item in case.numbered():
             test = etree.SubElement(suite, "testcase", classname=_xml(case.name), name=_xml(f"{n:02d} {item.name}"),
                                     time=f"{item.seconds:.3f}")
             if item.status in ("failed", "error"):

@@ -22,6 +22,7 @@ class Item:
     sent: str | None = None
     received: str | None = None
     evidence: list[str] = field(default_factory=list)
+    number: int | None = None  # the step's number as the console says it (a scenario's preparation is 0)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -50,10 +51,14 @@ class Case:
     def seconds(self) -> float:
         return sum(i.seconds for i in self.items)
 
+    def numbered(self) -> list[tuple[int, Item]]:
+        """(number, item): the item's own number, else its place counted from 1; the same in JUnit, HTML and console."""
+        return [(item.number if item.number is not None else n, item) for n, item in enumerate(self.items, 1)]
+
 
 @dataclass
 class Report:
-    """`lang` is the language its texts are in: the HTML's labels follow it (the JSON does not carry it)."""
+    """`lang` is the language its texts are in: the HTML's labels follow it, and the JSON says it."""
 
     title: str
     cases: list[Case]
@@ -75,7 +80,6 @@ class Report:
 
 def report_to_dict(report: Report) -> dict:
     data = asdict(report)
-    del data["lang"]
     data["passed"] = report.passed
     for case, out in zip(report.cases, data["cases"]):
         out["status"] = case.status
@@ -87,4 +91,5 @@ def report_from_dict(data: dict) -> Report:
         Case(c["name"], c["title"], [Item(**i) for i in c["items"]], c.get("source"), dict(c.get("properties") or {}))
         for c in data["cases"]
     ]
-    return Report(data["title"], cases, data.get("target", ""), data.get("started_at", _now()))
+    lang = data.get("lang") if data.get("lang") in LANGS else "en"  # a report written before it said its language
+    return Report(data["title"], cases, data.get("target", ""), data.get("started_at", _now()), lang)

@@ -6,6 +6,7 @@ surrogate) comes out as U+FFFD, so a hostile title or finding is shown as text a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -33,9 +34,12 @@ def html_report(report: Report) -> str:
 
 
 def render(template: str, lang: str, **values) -> str:
-    """The page `template` filled with `values`; `label(key)` in it says a label in `lang`."""
+    """The page `template` filled with `values`; `label(key)` in it says a label in `lang`. `item_label` names
+    what an item is (`step`, the default, or `item`): the items' column, and whether a failure shows its number."""
+    values.setdefault("item_label", "step")
     page = _ENV.get_template(template).render(lang=lang, label=partial(label, lang), statuses=STATUSES,
-                                              named_properties=partial(named_properties, lang=lang), **values)
+                                              named_properties=partial(named_properties, lang=lang), contents=contents,
+                                              case_anchor=case_anchor, item_anchor=item_anchor, **values)
     return _SURROGATES.sub("\ufffd", page)
 
 
@@ -48,3 +52,38 @@ def named_properties(case: Case, lang: str) -> list[tuple[str, str]]:
     given = {**({"source": case.source} if case.source else {}), **case.properties}
     return [(label(lang, f"property.{name}") if f"property.{name}" in labels() else str(name), str(value))
             for name, value in given.items()]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of the summary at the top: what it links to (`anchor`), its status and its words."""
+
+    anchor: str
+    status: str
+    title: str
+    name: str = ""
+    number: int | None = None
+    why: str = ""
+
+
+def case_anchor(case_index: int) -> str:
+    return f"case-{case_index}"
+
+
+def item_anchor(case_index: int, item_index: int) -> str:
+    return f"case-{case_index}-item-{item_index}"
+
+
+def contents(report: Report) -> tuple[list[Entry], list[Entry]]:
+    """(every failed or errored item, every case): each linked to its place in the page, failures first."""
+    failures, cases = [], []
+    for c, case in enumerate(report.cases, 1):
+        cases.append(Entry(case_anchor(c), case.status, case.title, case.name))
+        failures += [Entry(item_anchor(c, i), item.status, case.title, item.name, number, _first_line(item.why))
+                     for i, (number, item) in enumerate(case.numbered(), 1) if item.status in ("failed", "error")]
+    return failures, sorted(cases, key=lambda entry: entry.status not in ("failed", "error"))
+
+
+def _first_line(text: str, limit: int = 240) -> str:
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return line if len(line) <= limit else line[:limit - 1] + "…"

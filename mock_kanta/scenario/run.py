@@ -29,6 +29,7 @@ from mock_kanta.client import Client, KantaClient, KantaClientError, Org, Profes
 from mock_kanta.client.query import QueryClient, Reader
 from mock_kanta.client.sender import TENANT_HEADER
 from mock_kanta.reports import Case, Item, Report
+from mock_kanta.reports.rendering import label
 from mock_kanta.scenario.fields import HELSINKI
 from mock_kanta.scenario.keys import KeyProblem, Keys
 from mock_kanta.scenario.model import Scenario, Step, load_scenario
@@ -38,7 +39,6 @@ from mock_kanta.scenario.texts import LANGS, Join, Msg, say
 from mock_kanta.signing.cards import CardError
 
 TENANTS_PATH = "/api/v1/tenants"
-STATUS_WORD = {"passed": "ok", "failed": "FAILED", "error": "ERROR", "skipped": "skipped"}
 Progress = Callable[[str], None]
 
 
@@ -65,14 +65,15 @@ def _reason(exc: Exception):
 class Said:
     """An item's texts before they are said in a language."""
 
-    label: str
+    label: object  # a text or a Msg
     title: dict[str, str] | None = None
     why: object = None  # a Msg (or text)
     evidence: list = field(default_factory=list)
 
     def texts(self, lang: str) -> dict:
         title = (self.title.get(lang) or self.title.get("en") or next(iter(self.title.values()))) if self.title else None
-        return {"name": f"{self.label}: {title}" if title else self.label, "title": title,
+        label = say(self.label, lang)
+        return {"name": f"{label}: {title}" if title else label, "title": title,
                 "why": say(self.why, lang), "evidence": [say(e, lang) for e in self.evidence]}
 
 
@@ -170,7 +171,7 @@ class ScenarioRun:
             item = self._item("prepare", None, "error", _seconds(start), Msg("could_not_start", detail=_reason(exc)),
                               evidence=evidence)
         self.preparation = item
-        self._say(0, "prepare" + (f" (tenant {self.tenant})" if self.tenant else ""), item)
+        self._say(0, Msg("prepare_in", tenant=self.tenant) if self.tenant else Msg("prepare"), item)
         return item
 
     def _prepare(self, evidence: list[str]) -> None:
@@ -276,7 +277,7 @@ class ScenarioRun:
                 item = self._item(index, step, "error", _seconds(start),
                                   Msg("could_not_run", **at, detail=f"{type(exc).__name__}: {exc}"))
         self.results[index] = item
-        self._say(step.number, step.label, item)
+        self._say(step.number, self._heading(step), item)
         return item
 
     def run_all(self) -> Case:
@@ -287,7 +288,7 @@ class ScenarioRun:
             if item is None:
                 if stopped:
                     item = self.results[index] = self._item(index, step, "skipped", why=Msg("skipped", why=stopped))
-                    self._say(step.number, step.label, item)
+                    self._say(step.number, self._heading(step), item)
                 else:
                     item = self.run_step(index)
             if item.status in ("failed", "error") and not stopped:
@@ -297,10 +298,11 @@ class ScenarioRun:
     def _item(self, key: int | str, step: Step | None, status: str, seconds: float = 0.0, why=None,
               sent: str | None = None, received: str | None = None, evidence=()) -> Item:
         """The Item in the run's language; its texts kept for every language (`localized`)."""
-        said = Said(step.label if step else "prepare", step.title if step else None, why, list(evidence))
+        said = Said(step.label if step else Msg("prepare"), step.title if step else None, why, list(evidence))
         self._said[key] = said
         texts = said.texts(self.lang)
-        return Item(texts["name"], status, seconds, texts["why"], sent, received, texts["evidence"])
+        return Item(texts["name"], status, seconds, texts["why"], sent, received, texts["evidence"],
+                    step.number if step else 0)
 
     def localized(self, key: int | str) -> dict[str, dict] | None:
         """{fi, sv, en} of {name, title, why, evidence} of step `key` (its index) or "prepare"; None before it ran."""
@@ -321,8 +323,9 @@ class ScenarioRun:
         (steps not run are skipped)."""
         lang = lang or self.lang
         not_run = Msg("not_run").say(lang)
-        items = [self.item_in("prepare", lang) or Item("prepare", "skipped", why=not_run)]
-        items += [self.item_in(i, lang) or Item(s.name_in(lang), "skipped", why=not_run) for i, s in enumerate(self.steps)]
+        items = [self.item_in("prepare", lang) or Item(Msg("prepare").say(lang), "skipped", why=not_run, number=0)]
+        items += [self.item_in(i, lang) or Item(s.name_in(lang), "skipped", why=not_run, number=s.number)
+                  for i, s in enumerate(self.steps)]
         properties = {"target": self.target_url, "tenant": self.tenant or "",
                       "start": self.scenario.start.isoformat() if self.scenario.start else Msg("real_time").say(lang),
                       "steps": str(len(self.steps))}
@@ -340,10 +343,17 @@ class ScenarioRun:
                 pass
         self.http.close()
 
-    def _say(self, number: int, label: str, item: Item) -> None:
+    def _heading(self, step: Step) -> str:
+        """What a progress line calls a step: its title in the run's language, else its kind and alias."""
+        return step.title_in(self.lang) or step.label
+
+    def _say(self, number: int, heading, item: Item) -> None:
+        """One progress line: [step number/steps] the step's title ... its status (time), the same number as the
+        reports' (the preparation is 0, the steps count from 1)."""
         if not self.progress:
             return
-        line = f"[{number}/{len(self.steps)}] {label} ... {STATUS_WORD[item.status]} ({_duration(item.seconds)})"
+        status = Msg(f"progress_{item.status}").say(self.lang)
+        line = f"[{number}/{len(self.steps)}] {say(heading, self.lang)} ... {status} ({_duration(item.seconds)})"
         if item.status in ("failed", "error"):
             line += "\n      " + item.why
         self.progress(line)
@@ -358,10 +368,10 @@ def run_files(paths: list[Path | str], target_url: str | None = None, data_dir: 
     scenarios = [load_scenario(Path(p)) for p in paths]
     if target_url is None:
         if progress:
-            progress("starting a throw-away sandbox (mock-kanta serve) ...")
+            progress(Msg("starting_throwaway").say(lang))
         with LocalSandbox() as box:
             report = _run(scenarios, box.url, box.data_dir, tenant, lang, progress, delete_tenants)
-            report.target = f"{box.url} (a throw-away sandbox)"
+            report.target = Msg("throwaway_target", url=box.url).say(lang)
             return report
     if data_dir is None:
         raise ValueError("give the target's data directory (its virtual cards and CA live there)")
@@ -375,7 +385,7 @@ def _run(scenarios: list[Scenario], target_url: str, data_dir: Path, tenant: str
     report = Report(title, cases, target=target_url, lang=lang)
     for scenario in scenarios:
         if progress:
-            progress(f"scenario {scenario.id}: {scenario.title_in(lang)} ({scenario.source})")
+            progress(Msg("progress_scenario", id=scenario.id, title=scenario.title_in(lang), source=scenario.source).say(lang))
         run = ScenarioRun(scenario, target_url, data_dir, tenant, lang=lang, progress=progress)
         try:
             cases.append(run.run_all())
@@ -383,6 +393,7 @@ def _run(scenarios: list[Scenario], target_url: str, data_dir: Path, tenant: str
             run.close(delete_tenant=delete_tenants)
         if progress:
             case = cases[-1]
-            progress(f"scenario {scenario.id}: {case.status} ({case.count('passed')} passed, {case.count('failed')} failed, "
-                     f"{case.count('error')} errors, {case.count('skipped')} skipped)")
+            progress(Msg("progress_done", id=scenario.id, status=label(lang, f"status.{case.status}"),
+                         passed=case.count("passed"), failed=case.count("failed"), errors=case.count("error"),
+                         skipped=case.count("skipped")).say(lang))
     return report
