@@ -17,6 +17,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_kanta import ui
+from mock_kanta.access import pages as access_pages
+from mock_kanta.access.gate import AccessGate
+from mock_kanta.access.origin import Origins
+from mock_kanta.access.service import Access
 from mock_kanta.api.common import store_refused, undecodable_body
 from mock_kanta.archive import endpoint as archive_endpoint
 from mock_kanta.archivist import pages as archivist_pages
@@ -38,7 +42,7 @@ from mock_kanta.traffic.pages import messages as message_pages
 from mock_kanta.wiring import Services
 
 API_SPEC = package_file("api", "openapi.yaml")
-PAGES = (clock_pages, registers_pages, omakanta_pages, archivist_pages, flow_pages, message_pages, trainer_pages,
+PAGES = (access_pages, clock_pages, registers_pages, omakanta_pages, archivist_pages, flow_pages, message_pages, trainer_pages,
          rehearsal_pages)
 
 
@@ -52,6 +56,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     wire = Starlette(routes=routes)
     control = connexion.FlaskApp(__name__, specification_dir=str(API_SPEC.parent))
     control.app.config["SERVICES"] = services
+    access = Access(services.store, services.settings)
+    origins = Origins(services.settings.public_urls)
+    control.app.config.update(ACCESS=access, ACCESS_SECURE_COOKIE=origins.secure)
     control.add_error_handler(UnicodeDecodeError, undecodable_body)  # a JSON body that is not UTF-8: 400, not 500
     control.add_error_handler(ConstraintViolation, store_refused)  # e.g. the tenant deleted mid-request: 404, not 500
     control.add_api(API_SPEC.name, base_path="/api/v1", strict_validation=True, validate_responses=False)
@@ -62,6 +69,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     wire_paths = {r.path for r in routes if "{" not in r.path}
     direct = {r.path: r.endpoint for r in routes if isinstance(r.endpoint, archive_endpoint.ArchiveEndpoint)}
     app = Dispatcher(wire, control, wire_paths, frozenset(f"/api/v1/{a.stem}" for a in areas) - wire_paths, direct)
+    if services.settings.auth_on:
+        read_only = frozenset({archive_endpoint.VALIDATION_PATH, *read_endpoint.paths(services).values()})
+        app = AccessGate(app, access, origins, wire_paths=read_only | {archive_endpoint.ARCHIVE_PATH},
+                         read_only_posts=read_only)
     if services.settings.tls:
         return ClientCertificateGate(app, services.pki, lambda scope, send, detail: _refuse_client(scope, send, detail, services))
     return app

@@ -3,12 +3,14 @@ commands (validate, clock, cards, audit, seed, scenario, tenant)."""
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 from pathlib import Path
 
 import click
 import uvicorn
 
+from mock_kanta.access.service import AccessError, ensure_admin_token
 from mock_kanta.archive.cli import validate
 from mock_kanta.audit.cli import audit
 from mock_kanta.cards.cli import cards
@@ -43,13 +45,25 @@ def main() -> None:
               help="On the first start, seed the default tenant with this many artificial clients (0: none).")
 @click.option("--demo-seed", default=1, show_default=True, type=click.IntRange(0), help="The seed of the demo clients.")
 @click.option("--tls", is_flag=True, help="Mutual TLS: clients need a certificate from the sandbox CA (mock-kanta tls client-cert).")
+@click.option("--auth/--no-auth", default=None,
+              help="Access control: tokens for everything (env MOCK_KANTA_AUTH). Default: on beyond loopback, off on it.")
+@click.option("--public-url", default=None, envvar="MOCK_KANTA_PUBLIC_URL",
+              help="The address(es) clients use, comma-separated; with auth on, Host and Origin must match one "
+                   "(env MOCK_KANTA_PUBLIC_URL; default: this host and port).")
 @click.option("--log-level", default="warning", show_default=True)
 def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, demo_clients: int, demo_seed: int,
-          tls: bool, log_level: str) -> None:
+          tls: bool, auth: bool | None, public_url: str | None, log_level: str) -> None:
     """Start the sandbox: archive interface, validation clone, control API."""
     os.environ["MOCK_KANTA_DATA_DIR"] = str(data_dir)
     os.environ["MOCK_KANTA_TLS"] = "1" if tls else "0"
+    scheme = "https" if tls else "http"
+    auth = _auth_choice(host, auth, Settings(data_dir=data_dir).auth)
+    os.environ["MOCK_KANTA_AUTH"] = "1" if auth else "0"
+    if auth:
+        os.environ["MOCK_KANTA_PUBLIC_URL"] = public_url or ",".join(_default_public_urls(scheme, host, port))
     services = Services.start(Settings(data_dir=data_dir))  # schema, tenant and demo data once, before the workers
+    if auth:
+        _announce_access(services.settings)
     if demo_cards:
         click.echo("mock-kanta: preparing demo cards and system signature keys (SoftHSM)...")
         services.demo_cards()
@@ -64,7 +78,6 @@ def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, 
         tls_options = {"ssl_certfile": str(files.certificate), "ssl_keyfile": str(files.key), "ssl_ca_certs": str(files.trust),
                        "ssl_cert_reqs": ssl.CERT_REQUIRED, "http": "mock_kanta.http.tls:MTLSProtocol"}
         click.echo(f"mock-kanta: mutual TLS; server certificate {files.certificate}, trust {files.trust}")
-    scheme = "https" if tls else "http"
     click.echo(f"mock-kanta: data in {data_dir.resolve()}; listening on {scheme}://{host}:{port} ({workers} worker(s))")
     click.echo("  archive:    POST /kanta/shark/arkisto")
     click.echo("  validation: POST /shark-validointi/validoi/asiakirja/tulos")
@@ -72,6 +85,42 @@ def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, 
     click.echo(f"  web UI:     {scheme}://{host}:{port}/ui/")
     uvicorn.run("mock_kanta.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, access_log=False, timeout_graceful_shutdown=5, **tls_options)
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _auth_choice(host: str, option: bool | None, setting: bool | None) -> bool:
+    """--auth/--no-auth, else MOCK_KANTA_AUTH, else on beyond loopback; off beyond loopback only with a warning."""
+    loopback = host in LOOPBACK or host.startswith("127.")
+    chosen = option if option is not None else setting if setting is not None else not loopback
+    if not chosen and not loopback:
+        click.secho(f"WARNING: mock-kanta listens on {host} with access control OFF: anyone who reaches this port "
+                    "can read, change, reset and delete every tenant. Use this only on a network you trust.",
+                    fg="red", bold=True, err=True)
+    return chosen
+
+
+def _default_public_urls(scheme: str, host: str, port: int) -> list[str]:
+    names = [host] if host not in ("0.0.0.0", "::") else [socket.gethostname(), socket.getfqdn(), "127.0.0.1"]
+    if host in ("127.0.0.1", "0.0.0.0", "::"):
+        names.append("localhost")
+    return list(dict.fromkeys(f"{scheme}://{f'[{n}]' if ':' in n else n}:{port}" for n in names))
+
+
+def _announce_access(settings: Settings) -> None:
+    try:
+        token, made = ensure_admin_token(settings)
+    except AccessError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"mock-kanta: access control ON; public address(es) {', '.join(settings.public_urls)}")
+    if made:
+        click.secho(f"  admin token (shown once; kept in {settings.data_dir / 'admin-token'}, mode 0600):\n"
+                    f"    {token}", bold=True)
+    elif settings.admin_token:
+        click.echo("  admin token: from MOCK_KANTA_ADMIN_TOKEN")
+    else:
+        click.echo(f"  admin token: in {settings.data_dir / 'admin-token'}")
 
 
 @main.group()

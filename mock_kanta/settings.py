@@ -21,6 +21,13 @@ def _fixtures_default(data_dir: Path) -> Path:
     return own if own.is_dir() else builtin("fixtures")
 
 
+def _flag(value: str | None) -> bool | None:
+    """"1"/"true"/"yes"/"on" True, "0"/"false"/"no"/"off" False, unset or empty None."""
+    if not value:
+        return None
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("MOCK_KANTA_DATA_DIR", "var")))
@@ -31,6 +38,13 @@ class Settings:
     sqlite_synchronous: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_SQLITE_SYNCHRONOUS", "FULL"))
     tls: bool = field(default_factory=lambda: os.environ.get("MOCK_KANTA_TLS") == "1")  # set by serve --tls
     base_url: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_BASE_URL", "http://127.0.0.1:8080"))
+    # Access control (mock_kanta.access, docs/shared-sandbox.md): None until `serve` decides (on beyond loopback).
+    auth: bool | None = field(default_factory=lambda: _flag(os.environ.get("MOCK_KANTA_AUTH")))
+    admin_token: str | None = field(default_factory=lambda: os.environ.get("MOCK_KANTA_ADMIN_TOKEN") or None)
+    # The address(es) people and systems use, comma-separated; Host and Origin are checked against them.
+    public_url: str | None = field(default_factory=lambda: os.environ.get("MOCK_KANTA_PUBLIC_URL") or None)
+    # How often a worker asks the database whether tokens changed in another process (seconds).
+    auth_recheck_seconds: float = field(default_factory=lambda: float(os.environ.get("MOCK_KANTA_AUTH_RECHECK", "1.0")))
     # A PEM bundle of extra trusted CA or pinned end-entity certificates (e.g. DVV TEST material).
     extra_trust_path: Path | None = field(
         default_factory=lambda: Path(os.environ["MOCK_KANTA_EXTRA_TRUST"]) if os.environ.get("MOCK_KANTA_EXTRA_TRUST") else None
@@ -43,6 +57,16 @@ class Settings:
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mock-kanta.sqlite3').resolve()}"
+
+    @property
+    def auth_on(self) -> bool:
+        return bool(self.auth)
+
+    @property
+    def public_urls(self) -> list[str]:
+        """The sandbox's public addresses: MOCK_KANTA_PUBLIC_URL (comma-separated), else MOCK_KANTA_BASE_URL."""
+        given = self.public_url or self.base_url
+        return [u.strip().rstrip("/") for u in given.split(",") if u.strip()]
 
     @property
     def tls_dir(self) -> Path:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from mock_kanta.access import cli as access_cli
+from mock_kanta.access.service import Access
 from mock_kanta.settings import Settings
 from mock_kanta.store import UnknownTenant
 from mock_kanta.tenants import service as tenants
@@ -80,10 +82,15 @@ def delete(tenant_id: str, yes: bool, data_dir: Path) -> None:
     if not yes:
         click.confirm(f"Delete tenant {tenant_id} and all its documents, logs and settings?", abort=True)
     try:
-        tenants.delete(_services(data_dir), tenant_id)
+        services = _services(data_dir)
+        tenants.delete(services, tenant_id)
     except (UnknownTenant, TenantConflict) as exc:
         raise click.ClickException(str(exc)) from None
+    Access(services.store, services.settings).revoke(tenant_id)  # its tokens die with it
     click.echo(f"{tenant_id}: deleted")
+
+
+tenant.add_command(access_cli.token)
 
 
 def _services(data_dir: Path):

@@ -16,6 +16,7 @@ from mock_kanta.ui import i18n, security
 HELSINKI = ZoneInfo("Europe/Helsinki")
 TENANT_HEADER = "X-Mock-Kanta-Tenant"
 TENANT_COOKIE = "mk_tenant"
+PRINCIPAL = "mock_kanta.principal"  # the scope key access.gate sets (this package imports no area)
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _HETU = r"(\d{6}[-+A-FU-Y])(\d)\d\d([0-9A-Y])"  # groups: birth date and sign, first digit, check character
 HETU_SHAPE = re.compile(rf"^{_HETU}$")
@@ -181,9 +182,17 @@ def lang_links() -> list[dict]:
     return links
 
 
+def principal():
+    """Who the request acts as when access control is on (mock_kanta.access.tokens.Principal), else None."""
+    return request.environ.get("asgi.scope", {}).get(PRINCIPAL)
+
+
 def page_values() -> dict:
     """The values every template sees (computed without failing: error pages use them too)."""
+    who = principal()
     try:
+        if services().settings.auth_on and who is None:
+            raise NotFound()  # not signed in: no tenant, no clock
         name = tenant()
         state = services().clock.state(name)
     except HTTPException:
@@ -191,7 +200,7 @@ def page_values() -> dict:
     return {
         "t": i18n.t, "pick": i18n.pick, "lang": i18n.current_lang(), "langs": lang_links(), "nav": nav_items(),
         "tenant": name, "default_tenant": services().settings.default_tenant, "clock": state,
-        "csrf_token": security.csrf_token, "mask": mask, "here": request.full_path.rstrip("?"),
+        "csrf_token": security.csrf_token, "mask": mask, "principal": who, "here": request.full_path.rstrip("?"),
     }
 
 

@@ -27,10 +27,13 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 
 def configure(flask_app, bp) -> None:
+    services = flask_app.config.get("SERVICES")
     if not flask_app.secret_key:
-        services = flask_app.config.get("SERVICES")
         flask_app.secret_key = _shared_secret(services.settings.data_dir) if services else secrets.token_hex(32)
-    flask_app.config.update(SESSION_COOKIE_NAME=SESSION_COOKIE, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    shared = bool(services and services.settings.auth_on)  # access control on: the stricter cookie
+    flask_app.config.update(SESSION_COOKIE_NAME=SESSION_COOKIE, SESSION_COOKIE_HTTPONLY=True,
+                            SESSION_COOKIE_SAMESITE="Strict" if shared else "Lax",
+                            SESSION_COOKIE_SECURE=bool(shared and flask_app.config.get("ACCESS_SECURE_COOKIE")))
 
     @bp.after_app_request
     def headers(response):
