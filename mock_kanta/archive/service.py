@@ -20,7 +20,7 @@ from mock_kanta.core.codes.oids import SERVICE_REQUESTS, USAGE_SITUATIONS
 from mock_kanta.core.findings import Finding, Severity
 from mock_kanta.core.model import ClinicalDocument, Frame
 from mock_kanta.registers.service import World, granted_rights, visibility
-from mock_kanta.rules import Context, Problem, ProblemKind, WriteOutcome, after_write, evaluate
+from mock_kanta.rules import REGISTRY, Context, Problem, ProblemKind, WriteOutcome, after_write, evaluate, finding
 from mock_kanta.rules.archive.versions import is_void_document, replaced
 from mock_kanta.rules.context import Duplicate, StaleParent
 from mock_kanta.rules.profiles import OrganiserProfiles
@@ -32,11 +32,17 @@ from mock_kanta.store import DuplicateDocument, PendingDocument, StaleVersion, S
 from mock_kanta.traffic import service as traffic
 from mock_kanta.wire import body as wire_body
 from mock_kanta.wire import cda, hl7v3, safexml, soap
+from mock_kanta.wire import limits as bounds
 from mock_kanta.wire.hl7v3 import AckDetail
 from mock_kanta.wire.paths.hl7v3 import ARCHIVE_INTERACTION
 
 _DETAIL_TYPE = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I"}
 _LABELS = {"fi": "Korjaa", "sv": "Åtgärd", "en": "Fix"}
+# A bound of wire.limits -> the rule that says a part or document breaks it (each a sandbox limit)
+BOUND_RULES = {"elements": "SH-XML-005", "attributes": "SH-XML-006", "depth": "SH-XML-007",
+               "header_elements": "SH-LSH-013", "header_depth": "SH-LSH-014",
+               "signatures": "SH-SIG-021", "references": "SH-SIG-022"}
+_ORDER = {rule_id: n for n, rule_id in enumerate(REGISTRY)}
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Parsed:
     transport: str | None = None
     soap_version: str | None = None  # "1.1" | "1.2" when the request came in a SOAP envelope
     problems: list[Problem] = field(default_factory=list)  # met while reading: the message could not be read whole
+    over_bounds: list[Finding] = field(default_factory=list)  # a part past a sandbox bound (wire.limits): not read
     body: bytes | None = None  # the raw body, kept only when it could not be split into parts (traffic log)
     content_type: str | None = None
     context: Context | None = None  # what the checks saw (decoded body, signatures, the register world)
@@ -88,6 +95,7 @@ class Archive:
         self.clock = clock
         self.audit = audit
         self.verdicts = Verdicts(OrganiserProfiles.for_fixtures(settings.fixtures_dir))
+        self.limits = bounds.default()  # MOCK_KANTA_MAX_* (docs/configuration.md)
 
     # --- reading ----------------------------------------------------------------
 
@@ -97,6 +105,10 @@ class Archive:
             return _unread(Problem.too_large(len(body), limit), body, content_type)
         try:
             env = soap.unpack(body, content_type)
+        except safexml.LimitExceeded as exc:
+            parsed = Parsed(body=body, content_type=content_type)
+            parsed.over_bounds.append(bound_finding(exc.excess, "root part"))
+            return parsed
         except safexml.XMLInputError as exc:
             return _unread(_xml_problem("root part", exc), body, content_type)
         except soap.TransportError as exc:
@@ -135,7 +147,10 @@ class Archive:
 
     def _parse_part(self, parsed: Parsed, part: str, data: bytes):
         try:
-            return safexml.parse(data, self.settings.max_body_bytes)
+            return safexml.parse(data, self.settings.max_body_bytes, self.limits)
+        except safexml.LimitExceeded as exc:
+            parsed.over_bounds.append(bound_finding(exc.excess, part))
+            return None
         except safexml.XMLInputError as exc:
             parsed.problems.append(_xml_problem(part, exc))
             return None
@@ -158,11 +173,17 @@ class Archive:
             world=World(self.store, tenant, arrival, view) if self.store is not None else None,
             now=arrival, client_org=client_org, requested_service=requested_service,
         )
+        over = list(parsed.over_bounds)
         if parsed.document_root is not None:
-            ctx.signatures = tuple(xmldsig.verify_document(parsed.document_root))
+            root = parsed.document_root
+            header = bounds.header_excess(root, self.limits)
+            over += [bound_finding(e) for e in ([header] if header else []) + xmldsig.excess(root, self.limits)]
+            ctx.signatures = tuple(xmldsig.verify_document(root, self.limits))
             ctx.trust = {s.index: self.trust.signature_problems(s, arrival) for s in ctx.signatures}
         findings = evaluate(ctx)
-        if parsed.problems:  # not read whole: refused (AR) whatever the basis, nothing to judge
+        if over:  # in catalogue order among the checks' findings
+            findings = sorted(over + findings, key=lambda f: _ORDER.get(f.rule_id, 0))
+        if parsed.problems or parsed.over_bounds:  # not read whole: refused (AR) whatever the basis, nothing to judge
             return findings
         if profile is None:
             profile = VerdictProfile.of(view.verdict_profile()) if view is not None else VerdictProfile()
@@ -200,7 +221,7 @@ class Archive:
         """Check; a refusal comes back as its Outcome (not yet logged: `_logged` / `_refusal`), a clean
         document ready to store."""
         findings = self.check(parsed, tenant, client_org=client_org)
-        if parsed.problems:
+        if parsed.problems or parsed.over_bounds:
             return Outcome("AR", findings, parsed)
         if any(f.severity is Severity.ERROR for f in findings):
             return Outcome("AE", findings, parsed)
@@ -382,6 +403,12 @@ def _client_id(d: ClinicalDocument) -> str | None:
 
 def _code(coded) -> str | None:
     return coded.code if coded else None
+
+
+def bound_finding(excess: bounds.Excess, part: str = "document") -> Finding:
+    """The finding of a sandbox bound a part or the document breaks (BOUND_RULES)."""
+    return finding(BOUND_RULES[excess.what], excess.location, part=part, count=excess.count, limit=excess.limit,
+                   setting=excess.setting)
 
 
 def _unread(problem: Problem, body: bytes, content_type: str | None) -> Parsed:

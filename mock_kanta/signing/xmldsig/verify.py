@@ -27,7 +27,6 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
 from mock_kanta.core.signatures import SignatureResult
-from mock_kanta.wire.limits import Excess, Limits, default
 from mock_kanta.signing.xmldsig.parts import Parts, Ref, key_info, read_parts, signed_at
 from mock_kanta.signing.xmldsig.profile import (
     BODY_PATH,
@@ -43,6 +42,7 @@ from mock_kanta.signing.xmldsig.profile import (
     q,
     strip_whitespace_copy,
 )
+from mock_kanta.wire.limits import Excess, Limits, default
 
 _HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 _SIG_CHILDREN = {q(FI, "signatureDescription"), q(FI, "signatureTimestamp"), q(DS, "Signature")}
