@@ -32,6 +32,7 @@ BANNED = {
         (r"\btuottaja", "palveluntuottaja"),
         (r"ammattilai", "ammattihenkilö"),
         (r"asiakassuh", "asiakkuus"),
+        (r"\bkehy", "siirtokehys"),
     ],
 }
 # Swedish neuter nouns the texts use, and the compounds they end (versionsnummer, setId, ...)
