@@ -1,7 +1,14 @@
-"""The sandbox's parts wired together once per process: settings, store, codes, clock, PKI, archive, access log."""
+"""The sandbox's parts wired together once per process: settings, store, codes, clock, PKI, archive, access log.
+A worker process (uvicorn's, started by `serve --workers N`) also asks to die with its parent."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+import sys
+from dataclasses import dataclass
 
 from mock_kanta.archive.service import Archive
 from mock_kanta.archivist import service as archivist
@@ -25,10 +32,10 @@ class Services:
     clock: SandboxClock
     pki: Pki
     audit: AuditLog
-    known_tenants: set[str] = field(default_factory=set)  # this process's cache of tenants seen to exist
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
+        die_with_parent()
         settings.prepare()
         store = Store(settings.db_url, settings.sqlite_synchronous)
         codes = CodeSystems.load(settings.codes_override_dir)
@@ -37,7 +44,7 @@ class Services:
         trust = Trust(pki, load_extra_trust(settings.extra_trust_path))
         audit = AuditLog(store, clock)
         services = cls(settings, store, codes, Archive(settings, store, codes, trust, clock, audit), clock, pki, audit)
-        with init_lock(settings):  # several worker processes may start at once
+        with init_lock(settings, store):  # several worker processes and instances may start at once
             store.create_schema()
             services.ensure_tenant(settings.default_tenant)
         return services
@@ -50,16 +57,12 @@ class Services:
         demo_setup(CardStore(self.settings.data_dir, self.pki), orgs)
 
     def has_tenant(self, tenant: str) -> bool:
-        """Whether the tenant exists. A yes is cached per process: another worker may delete the
-        tenant later, so the wire paths check again on use (Store.view raises UnknownTenant) and
-        then call `forget_tenant`."""
-        if tenant not in self.known_tenants and self.store.tenant(tenant) is not None:
-            self.known_tenants.add(tenant)
-        return tenant in self.known_tenants
+        """Whether the tenant exists now: one primary-key lookup, never cached, so a tenant made or deleted by
+        another worker or instance is seen at once."""
+        return self.store.generation(tenant) is not None
 
     def forget_tenant(self, tenant: str) -> None:
-        """Drop a tenant from this process's caches (it was deleted or reset)."""
-        self.known_tenants.discard(tenant)
+        """Drop what this process cached of a tenant (it was deleted or reset)."""
         archivist.clear_caches()  # keyed by document id, which a reset tenant may reuse
 
     def ensure_tenant(self, tenant: str) -> None:
@@ -70,3 +73,21 @@ class Services:
             self.store.replace_organisations(tenant, orgs, units)
             for matter in load_fixture_matters(self.settings):
                 self.store.add_matter(tenant, matter)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a worker process (one multiprocessing started): SIGKILL when its parent dies, so a supervisor killed
+    without a chance to stop its workers leaves none behind, listening on its port. Linux only; nothing in the
+    main `serve` process (whose own parent may come and go) or elsewhere."""
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    prctl = getattr(ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True), "prctl", None)
+    if prctl is None:
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent.pid:  # the parent died before the signal was asked for
+        os.kill(os.getpid(), signal.SIGKILL)

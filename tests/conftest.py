@@ -1,8 +1,14 @@
-"""Shared fixtures: the public samples, and a real `mock-kanta serve` process."""
+"""Shared fixtures: the public samples, and a real `mock-kanta serve` process.
+
+`--db=postgresql` (or MOCK_KANTA_TEST_DB=postgresql) runs every `Sandbox` server on a database of its own in a
+throwaway PostgreSQL cluster (tests/pgcluster.py), started on first use and stopped at the end of the run. At
+the end, the run fails if a process it started (marked by MOCK_KANTA_TEST_RUN in its environment) still lives."""
 from __future__ import annotations
 
 import os
 import subprocess
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +16,7 @@ import httpx
 import pytest
 
 from mock_kanta.scenario.sandbox import free_port, serve_command, start_server, stop_server
+from tests.pgcluster import Cluster
 
 # ../shared sits beside the repository (here and in CI); the samples are read from there.
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "kanta-samples"
@@ -26,6 +33,89 @@ def samples() -> dict[str, tuple[bytes, bytes]]:
     return {n: (sample(n, "frame"), sample(n, "document")) for n in SAMPLE_NAMES}
 
 
+RUN_MARK = "MOCK_KANTA_TEST_RUN"
+os.environ.setdefault(RUN_MARK, uuid.uuid4().hex)  # inherited by every process the run starts
+_cluster: Cluster | None = None
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default=os.environ.get("MOCK_KANTA_TEST_DB", "sqlite"),
+                     help="the database of the servers the tests start (default: MOCK_KANTA_TEST_DB, else sqlite)")
+
+
+def pytest_configure(config):
+    os.environ["MOCK_KANTA_TEST_DB"] = config.getoption("db")  # what Sandbox and the tests' own servers read
+
+
+def test_database() -> str:
+    """"sqlite" or "postgresql": the database this run's servers use."""
+    return os.environ.get("MOCK_KANTA_TEST_DB", "sqlite")
+
+
+def postgres() -> Cluster:
+    """The run's PostgreSQL cluster, started on first use."""
+    global _cluster
+    if _cluster is None:
+        _cluster = Cluster().start()
+    return _cluster
+
+
+def server_database_env() -> dict:
+    """The environment a test's server needs for this run's database: a fresh PostgreSQL database, or nothing."""
+    return {"MOCK_KANTA_DATABASE_URL": postgres().new_database()} if test_database() == "postgresql" else {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_stopped():
+    yield
+    global _cluster
+    if _cluster is not None:
+        _cluster.stop()
+        _cluster = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_sessionfinish(session, exitstatus):
+    """After every fixture's teardown: no process of this run may be left (a server's workers, a cluster)."""
+    yield
+    left = _left_running(grace=10)
+    if left:
+        for pid, command in left:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = "\n".join(f"  pid {pid}: {command}" for pid, command in left)
+        message = f"processes started by this test run were still running at its end (now killed):\n{lines}"
+        if reporter:
+            reporter.write_sep("!", "processes left behind", red=True)
+            reporter.write_line(message)
+        else:
+            print(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _left_running(grace: float) -> list[tuple[int, str]]:
+    """Live processes (not zombies) carrying this run's mark, after waiting up to `grace` seconds for them to end."""
+    mark = f"{RUN_MARK}={os.environ[RUN_MARK]}".encode()
+    deadline = time.monotonic() + grace
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                if mark in (entry / "environ").read_bytes().split(b"\0"):
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    found.append((int(entry.name), command[:200]))
+            except OSError:
+                pass
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 @dataclass
 class Sandbox:
     """A real server process (`mock-kanta serve ... ARGS`); `restart()` stops and starts it on the same data directory."""
@@ -37,6 +127,10 @@ class Sandbox:
     proc: subprocess.Popen | None = None
     http: httpx.Client | None = None
     _signers: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if "MOCK_KANTA_DATABASE_URL" not in self.env:
+            self.env = {**self.env, **server_database_env()}
 
     @property
     def pki(self):

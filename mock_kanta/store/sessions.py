@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Table, and_, bindparam, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -25,6 +26,13 @@ from mock_kanta.store.errors import ConstraintViolation, StoreUnavailable
 from mock_kanta.store.prepared import Prepared, bound_sqlite, insert_sqlite
 
 _CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+
+
+def lock_chain_of(conn: Connection, tenant: str) -> None:
+    """On PostgreSQL, the tenant's access-log chain lock until the transaction ends (a reset or deletion takes
+    it too, so no writer links an event to a chain end the reset removed); nothing elsewhere."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_CHAIN_LOCK, {"key": f"mock-kanta-audit/{tenant}"})
 
 
 def translated(exc: Exception) -> Exception:
@@ -139,6 +147,9 @@ class EngineSession:
         return self.conn.execute(p.statement, params).rowcount
 
     def insert(self, table: Table, row: dict, *, ignore_existing: bool = False) -> int | None:
+        if ignore_existing and self.conn.dialect.name == "postgresql":  # one statement, safe against a racing insert
+            done = self.conn.execute(_insert_or_nothing(table), row)
+            return done.inserted_primary_key[0] if done.rowcount else None
         if ignore_existing and self.conn.execute(_key_lookup(table), row).first() is not None:
             return None
         return self.conn.execute(_insert(table), row).inserted_primary_key[0]
@@ -146,8 +157,7 @@ class EngineSession:
     def lock_chain(self, tenant: str) -> None:
         """On PostgreSQL an INSERT does not serialise writers: a transaction-scoped advisory lock per tenant's
         chain does (SQLite's write lock was taken when the transaction began)."""
-        if self.conn.dialect.name == "postgresql":
-            self.conn.execute(_CHAIN_LOCK, {"key": f"mock-kanta-audit/{tenant}"})
+        lock_chain_of(self.conn, tenant)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -216,6 +226,11 @@ def _statement(query):
 @lru_cache(maxsize=32)
 def _insert(table: Table):
     return insert(table)
+
+
+@lru_cache(maxsize=32)
+def _insert_or_nothing(table: Table):
+    return postgresql_insert(table).on_conflict_do_nothing()
 
 
 @lru_cache(maxsize=32)

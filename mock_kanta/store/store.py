@@ -35,6 +35,23 @@ class Store(TenantQueries, DocumentQueries):
         this mock-kanta cannot take."""
         migrate(self.engine)
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Across instances on one PostgreSQL, one holder at a time of the lock `name` (a session-level advisory
+        lock on a connection of its own, held while the block runs); elsewhere nothing (an SQLite file has one
+        instance, whose processes share the data directory's init lock)."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.alchemy.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": name})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
+                conn.commit()
+
     def ping(self) -> bool:
         return self.alchemy.value(text("SELECT 1")) == 1
 

@@ -1,8 +1,9 @@
 """Sandbox tenants: create one with the fixture organisations (and a seed), reset it to them, delete it.
 
 Every tenant has its own registers, clock, access log and traffic; the default tenant is made on the first
-start and cannot be deleted. Creating, resetting and deleting hold the data directory's init lock, so
-several worker processes never half-make a tenant.
+start and cannot be deleted. Creating, resetting and deleting hold the init lock (the data directory's file lock
+and, on PostgreSQL, an advisory lock shared by every instance), so no two processes half-make a tenant. A reset is
+one transaction, the fixtures reloaded inside it: a document sent meanwhile meets the tenant before or after it.
 """
 from __future__ import annotations
 
@@ -46,13 +47,18 @@ def check_seed(seed) -> dict | None:
     return {"clients": clients, "seed": value}
 
 
+INIT_LOCK = "mock-kanta-init"
+
+
 @contextmanager
-def init_lock(settings: Settings):
-    """The data directory's lock: one process at a time makes the schema and tenants."""
+def init_lock(settings: Settings, store):
+    """One process at a time makes the schema and tenants: the data directory's lock (the processes of one
+    instance), then the store's (the instances on one PostgreSQL)."""
     with open(settings.data_dir / ".init.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            with store.exclusive(INIT_LOCK):
+                yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -66,7 +72,7 @@ def create(services, tenant: str, name: str | None = None, seed: dict | None = N
     if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200):
         raise ValueError("name must be a string of 1 to 200 characters")
     store, lines = services.store, []
-    with init_lock(services.settings):  # one creator at a time across worker processes
+    with init_lock(services.settings, store):  # one creator at a time across worker processes and instances
         created = store.ensure_tenant(tenant, name)
         if created:
             services.ensure_tenant(tenant)
@@ -80,10 +86,11 @@ def reset(services, tenant: str) -> tuple[dict[str, int], list[str]]:
     """Wipe everything of the tenant (documents, rights, matters, guardians, access log, traffic,
     clock, rule modes), load the fixtures again and, if it was made with seed parameters, seed
     it again. (rows deleted per table, the seed's summary lines); UnknownTenant if none."""
-    with init_lock(services.settings):
-        deleted = services.store.reset_tenant(tenant)
+    settings = services.settings
+    orgs, units = load_fixture_organisations(settings)
+    with init_lock(settings, services.store):
+        deleted = services.store.reset_tenant(tenant, fixtures=(orgs, units, load_fixture_matters(settings)))
         services.forget_tenant(tenant)
-        services.ensure_tenant(tenant)
         seed = services.store.tenant_seed(tenant)
         lines = _seed(services, tenant, seed) if seed else []
     return deleted, lines
@@ -93,7 +100,7 @@ def delete(services, tenant: str) -> dict[str, int]:
     """Delete a tenant and all it has (not the default tenant: TenantConflict); UnknownTenant if none."""
     if tenant == services.settings.default_tenant:
         raise TenantConflict(f"the default tenant {tenant!r} cannot be deleted (reset it instead)")
-    with init_lock(services.settings):
+    with init_lock(services.settings, services.store):
         deleted = services.store.delete_tenant(tenant)
     services.forget_tenant(tenant)
     return deleted
@@ -103,7 +110,7 @@ def seed_demo(services, clients: int, seed: int) -> list[str]:
     """Seed the default tenant once (its first start) so trainers and vendors find clients, matters and
     rights ready; the seed is remembered, so resetting the tenant brings the same data back."""
     tenant = services.settings.default_tenant
-    with init_lock(services.settings):
+    with init_lock(services.settings, services.store):
         if clients <= 0 or services.store.tenant_seed(tenant) is not None:
             return []
         services.store.set_tenant_seed(tenant, clients, seed)

@@ -12,7 +12,8 @@ from sqlalchemy import insert, inspect, select, text
 
 from mock_kanta.store.errors import ConstraintViolation, UnknownTenant
 from mock_kanta.store.prepared import TENANT, Prepared
-from mock_kanta.store.tables import metadata
+from mock_kanta.store.sessions import lock_chain_of
+from mock_kanta.store.tables import matters, metadata
 from mock_kanta.store.tables.tenants import clocks, organisations, rule_modes, service_units, tenant_seeds, tenants
 from mock_kanta.store.tables.tenants import verdict_profiles
 
@@ -61,22 +62,29 @@ class TenantQueries:
         """The tenant's settings generation; None if there is no such tenant."""
         return self.hot.value(GENERATION, tenant=tenant)
 
-    def reset_tenant(self, tenant: str) -> dict[str, int]:
-        """Delete every row of the tenant in every table (children first) in one transaction, keeping
-        the tenant row and its seed parameters, and bump its generation so every worker's cached
-        settings refresh. The access log's chain starts again from nothing. Returns rows deleted per table.
-        UnknownTenant if there is no such tenant."""
+    def reset_tenant(self, tenant: str, fixtures: tuple[list, list, list] | None = None) -> dict[str, int]:
+        """Delete every row of the tenant in every table (children first, one set-based DELETE per table), keeping
+        the tenant row and its seed parameters, load `fixtures` (organisations, units, matters) again, and bump
+        its generation so every worker's cached settings refresh: all in one transaction, so a reader (another
+        worker, another instance) sees the tenant before or after the reset, never half-reset. The access log's
+        chain starts again from nothing (its lock held: no writer links to a removed chain end). Returns rows
+        deleted per table. UnknownTenant if there is no such tenant."""
         with self.alchemy.begin() as conn:
             if not _exists(conn, tenant):
                 raise UnknownTenant(tenant)
+            lock_chain_of(conn, tenant)
             _bump(conn, tenant)
-            return _delete_rows(conn, tenant, keep=_KEPT_ON_RESET)
+            deleted = _delete_rows(conn, tenant, keep=_KEPT_ON_RESET)
+            if fixtures is not None:
+                _load_fixtures(conn, tenant, *fixtures)
+            return deleted
 
     def delete_tenant(self, tenant: str) -> dict[str, int]:
         """Delete the tenant and every row it has, in one transaction; UnknownTenant if there is none."""
         with self.alchemy.begin() as conn:
             if not _exists(conn, tenant):
                 raise UnknownTenant(tenant)
+            lock_chain_of(conn, tenant)
             deleted = _delete_rows(conn, tenant)
             conn.execute(tenants.delete().where(tenants.c.id == tenant))
         return deleted
@@ -181,6 +189,16 @@ def _delete_rows(conn, tenant: str, keep: frozenset[str] = frozenset({"tenants"}
         if table.name in existing and table.name not in keep and "tenant_id" in table.c:
             deleted[table.name] = conn.execute(table.delete().where(table.c.tenant_id == tenant)).rowcount
     return deleted
+
+
+def _load_fixtures(conn, tenant: str, orgs: list[dict], units: list[dict], matter_rows: list[dict]) -> None:
+    """The fixture organisations, units and matters of a tenant whose rows were just deleted (set-based inserts)."""
+    for table, rows in ((organisations, orgs), (service_units, units)):
+        if rows:
+            conn.execute(insert(table), [{"tenant_id": tenant, **row} for row in rows])
+    if matter_rows:
+        created = _now()
+        conn.execute(insert(matters), [{"tenant_id": tenant, "created_at": created, **row} for row in matter_rows])
 
 
 def _now() -> str:
