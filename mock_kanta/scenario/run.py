@@ -8,6 +8,9 @@
 `run_files(paths, target_url=None, data_dir=None)` runs several files into one
 `mock_kanta.reports.Report`; without a target it starts a throw-away sandbox.
 
+A sandbox that requires tokens gets one as `Authorization: Bearer`: the `token` given, else the
+environment's MOCK_KANTA_TOKEN (an admin token, or a trainer token of the tenant given with `tenant`).
+
 Items are said in the run's `lang` (English by default); every item's texts are kept in all
 three languages too: `run.localized(0)` (a step's index, or "prepare") gives {fi, sv, en} of
 {name, title, why, evidence}, `run.item_in(0, "fi")` the Item in Finnish, `run.case("sv")` the case.
@@ -15,6 +18,7 @@ three languages too: `run.localized(0)` (a step's index, or "prepare") gives {fi
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass, field, replace
@@ -39,6 +43,7 @@ from mock_kanta.scenario.texts import LANGS, Join, Msg, say
 from mock_kanta.signing.cards import CardError
 
 TENANTS_PATH = "/api/v1/tenants"
+TOKEN_ENV = "MOCK_KANTA_TOKEN"
 Progress = Callable[[str], None]
 
 
@@ -46,6 +51,12 @@ def new_tenant_id(scenario_id: str) -> str:
     """scn-<scenario id>-<6 hex>: within the tenants API's [a-z0-9][a-z0-9-]{0,62}."""
     stem = re.sub(r"[^a-z0-9-]+", "-", scenario_id.lower()).strip("-")[:48] or "scenario"
     return f"scn-{stem}-{secrets.token_hex(3)}"
+
+
+def bearer(token: str | None) -> dict[str, str]:
+    """The Authorization header for `token`, else for MOCK_KANTA_TOKEN; none when neither is set."""
+    token = token or os.environ.get(TOKEN_ENV)
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 def _seconds(start: float) -> float:
@@ -81,7 +92,7 @@ class ScenarioRun:
     """One scenario against one sandbox, step by step; its state is what the steps made so far."""
 
     def __init__(self, scenario: Scenario, target_url: str, data_dir: Path | str, tenant: str | None = None, *,
-                 lang: str = "en", progress: Progress | None = None, timeout: float = 60.0):
+                 lang: str = "en", progress: Progress | None = None, timeout: float = 60.0, token: str | None = None):
         self.scenario = scenario
         self.target_url = target_url.rstrip("/")
         self.data_dir = Path(data_dir)
@@ -92,7 +103,7 @@ class ScenarioRun:
         self.results: list[Item | None] = [None] * len(self.steps)
         self.preparation: Item | None = None
         self._said: dict[int | str, Said] = {}  # step index or "prepare" -> its texts in any language
-        self.http = httpx.Client(timeout=timeout)
+        self.http = httpx.Client(timeout=timeout, headers=bearer(token))
         self.kanta: KantaClient | None = None
         self.reads: QueryClient | None = None
         self.keys: Keys | None = None
@@ -361,7 +372,7 @@ class ScenarioRun:
 
 def run_files(paths: list[Path | str], target_url: str | None = None, data_dir: Path | str | None = None, *,
               tenant: str | None = None, lang: str = "en", progress: Progress | None = None,
-              delete_tenants: bool = False) -> Report:
+              delete_tenants: bool = False, token: str | None = None) -> Report:
     """Run scenario files (each in its own fresh tenant) into one Report; without a target, in a throw-away sandbox.
 
     Every file is validated before anything runs (ScenarioError lists the problems)."""
@@ -370,23 +381,23 @@ def run_files(paths: list[Path | str], target_url: str | None = None, data_dir: 
         if progress:
             progress(Msg("starting_throwaway").say(lang))
         with LocalSandbox() as box:
-            report = _run(scenarios, box.url, box.data_dir, tenant, lang, progress, delete_tenants)
+            report = _run(scenarios, box.url, box.data_dir, tenant, lang, progress, delete_tenants, token)
             report.target = Msg("throwaway_target", url=box.url).say(lang)
             return report
     if data_dir is None:
         raise ValueError("give the target's data directory (its virtual cards and CA live there)")
-    return _run(scenarios, target_url, Path(data_dir), tenant, lang, progress, delete_tenants)
+    return _run(scenarios, target_url, Path(data_dir), tenant, lang, progress, delete_tenants, token)
 
 
 def _run(scenarios: list[Scenario], target_url: str, data_dir: Path, tenant: str | None, lang: str,
-         progress: Progress | None, delete_tenants: bool) -> Report:
+         progress: Progress | None, delete_tenants: bool, token: str | None = None) -> Report:
     cases = []
     title = scenarios[0].title_in(lang) if len(scenarios) == 1 else Msg("many_scenarios").say(lang)
     report = Report(title, cases, target=target_url, lang=lang)
     for scenario in scenarios:
         if progress:
             progress(Msg("progress_scenario", id=scenario.id, title=scenario.title_in(lang), source=scenario.source).say(lang))
-        run = ScenarioRun(scenario, target_url, data_dir, tenant, lang=lang, progress=progress)
+        run = ScenarioRun(scenario, target_url, data_dir, tenant, lang=lang, progress=progress, token=token)
         try:
             cases.append(run.run_all())
         finally:
