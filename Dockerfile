@@ -36,9 +36,16 @@ RUN pip install -r /tmp/requirements-lock.txt && rm /tmp/requirements-lock.txt
 COPY --from=build /wheels/ /tmp/wheels/
 RUN pip install --no-deps /tmp/wheels/*.whl && rm -rf /tmp/wheels
 
+# A runtime image: the build fails if a test tool slipped in (they belong to requirements-test-lock.txt).
+RUN if pip list --format=freeze 2>/dev/null | grep -iE '^(pytest|xmlsec|playwright|schemathesis)(==| )'; then \
+      echo "test dependencies in the runtime image" >&2; exit 1; fi
+
 WORKDIR /data
 ENV MOCK_KANTA_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8080
 USER mockkanta
+# /healthz stays public when tokens are required; the slim image has no curl, so Python asks.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status != 200)"]
 CMD ["mock-kanta", "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "2"]
