@@ -46,11 +46,9 @@ FOREIGN = {
 }
 
 
-def texts():
-    for rule in RULES:
-        for field in FIELDS:
-            for lang in ("fi", "sv"):
-                yield pytest.param(lang, getattr(getattr(rule, field), lang), id=f"{rule.id}.{field}.{lang}")
+def texts() -> list:
+    return [pytest.param(lang, getattr(getattr(rule, field), lang), id=f"{rule.id}.{field}.{lang}")
+            for rule in RULES for field in FIELDS for lang in ("fi", "sv")]
 
 
 def prose(text: str) -> str:
