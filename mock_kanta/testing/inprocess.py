@@ -7,13 +7,14 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from mock_kanta.app import create_app
 from mock_kanta.settings import Settings
 from mock_kanta.testing.sandbox import Sandbox
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)  # starlette's note on its httpx dependency, not ours to fix
+with warnings.catch_warnings():  # the web stack's deprecation notes (starlette's test client, jsonschema) are not
+    warnings.simplefilter("ignore")  # the vendor's to fix: kept out of their test report
     from starlette.testclient import TestClient
+
+    from mock_kanta.app import create_app
 
 
 class InProcessSandbox(Sandbox):

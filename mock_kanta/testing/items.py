@@ -11,7 +11,8 @@ from mock_kanta.scenario.model import Scenario, ScenarioError, load_scenario
 from mock_kanta.scenario.run import TENANTS_PATH, ScenarioRun
 from mock_kanta.testing.sandbox import Sandbox
 
-EXCERPT_LINES = 40
+EXCERPT_LINES = 40  # of what came back
+SENT_LINES = 20  # of what was sent (the frame comes first)
 
 
 class ScenarioFailed(Exception):
@@ -22,12 +23,12 @@ class ScenarioFailed(Exception):
         self.case, self.progress = case, progress
 
 
-def _excerpt(label: str, text: str | None) -> list[str]:
+def _excerpt(label: str, text: str | None, limit: int) -> list[str]:
     if not text:
         return []
     lines = text.splitlines()
-    cut = [f"      ... ({len(lines) - EXCERPT_LINES} more lines)"] if len(lines) > EXCERPT_LINES else []
-    return [f"    {label}:", *(f"      {line}" for line in lines[:EXCERPT_LINES]), *cut]
+    cut = [f"      ... ({len(lines) - limit} more lines)"] if len(lines) > limit else []
+    return [f"    {label}:", *(f"      {line}" for line in lines[:limit]), *cut]
 
 
 def explain(case: Case, progress: list[str]) -> str:
@@ -37,7 +38,7 @@ def explain(case: Case, progress: list[str]) -> str:
         if item.status in ("failed", "error"):
             out += ["", f"  {item.name}: {item.status}", f"    why: {item.why}"]
             out += [f"    evidence: {e}" for e in item.evidence]
-            out += _excerpt("sent", item.sent) + _excerpt("received", item.received)
+            out += _excerpt("sent", item.sent, SENT_LINES) + _excerpt("received", item.received, EXCERPT_LINES)
     return "\n".join(out)
 
 

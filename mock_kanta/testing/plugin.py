@@ -62,16 +62,25 @@ class SessionSandbox:
         self.url, self.keep = url, bool(_setting(config, "mock_kanta_keep_tenants"))
         self.data_dir = Path(data_dir).expanduser().resolve() if data_dir else None
         self._sandbox = None
+        self._failure: Exception | None = None  # a sandbox that did not start is not tried again for every test
 
     def __call__(self):
+        if self._failure is not None:
+            raise self._failure
         if self._sandbox is None:
-            if self.mode == "inprocess":
-                self._sandbox = _part("inprocess").InProcessSandbox(keep=self.keep)
-            elif self.mode == "url":
-                self._sandbox = _part("sandbox").RunningSandbox(self.url, self.data_dir)
-            else:
-                self._sandbox = _part("sandbox").start_process(keep=self.keep)
+            try:
+                self._sandbox = self._open()
+            except Exception as exc:
+                self._failure = exc
+                raise
         return self._sandbox
+
+    def _open(self):
+        if self.mode == "inprocess":
+            return _part("inprocess").InProcessSandbox(keep=self.keep)
+        if self.mode == "url":
+            return _part("sandbox").RunningSandbox(self.url, self.data_dir)
+        return _part("sandbox").start_process(keep=self.keep)
 
     def close(self) -> None:
         if self._sandbox is not None:
