@@ -7,23 +7,27 @@ from __future__ import annotations
 
 import json
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_kanta.archive import validation as shark
 from mock_kanta.http.requests import (
+    RETRY_AFTER,
     XML,
+    BodyTimeout,
     BodyTooLarge,
+    Busy,
     ClientGone,
-    read_body,
+    held_body,
     record_unread,
     soap_envelope,
     tenant_gone,
     tenant_of,
     unknown_tenant,
 )
-from mock_kanta.rules import Problem, unread
+from mock_kanta.rules import Problem, ProblemKind, unread
 from mock_kanta.store import ConstraintViolation, UnknownTenant
 
 ARCHIVE_PATH = "/kanta/shark/arkisto"
@@ -53,58 +57,43 @@ class ArchiveEndpoint:
         tenant = tenant or services.settings.default_tenant
         if not services.has_tenant(tenant):
             return await self._no_tenant(send, tenant)
+        # The body is held against the process's budget until the answer; the checks (CPU) run in a worker
+        # thread (Archive.archive_async), so the loop keeps answering while a large document is checked. The
+        # write goes to the process's group-commit writer thread; the answer comes after the commit.
+        state = scope.get("state")
+        client_org = state.get("client_org") if state else None
         try:
-            body = await self._body(receive, declared)
+            async with held_body(receive, declared, self.limit) as body:
+                try:
+                    outcome = await archive.archive_async(tenant, body, content_type, client_org)
+                except (UnknownTenant, ConstraintViolation) as exc:
+                    if tenant_gone(services, tenant, exc):
+                        return await self._no_tenant(send, tenant)
+                    raise
+                payload = archive.ack_bytes(outcome)
         except BodyTooLarge as exc:
             refused = archive.refuse(unread(Problem.too_large(exc.size, self.limit)))
             record_unread(services, tenant, "archive", "AR", refused.findings, content_type)
             return await _send_xml(send, 413, archive.ack_bytes(refused))
+        except (BodyTimeout, Busy) as exc:
+            refused = archive.refuse(unread(Problem(ProblemKind.TRANSPORT, "HTTP body", detail=exc.detail)))
+            busy = isinstance(exc, Busy)
+            return await _send_xml(send, 503 if busy else 408, archive.ack_bytes(refused),
+                                   [(b"retry-after", RETRY_AFTER.encode())] if busy else [(b"connection", b"close")])
         except ClientGone:
             return
-        # The checks (CPU) run on the event loop: a thread hop costs more than it saves; scale with
-        # worker processes (mock-kanta serve --workers). The write goes to the process's group-commit
-        # writer thread, so the loop checks the next documents while SQLite syncs; the answer comes
-        # only after the document's commit.
-        state = scope.get("state")
-        client_org = state.get("client_org") if state else None
-        try:
-            outcome = await archive.archive_async(tenant, body, content_type, client_org)
-        except (UnknownTenant, ConstraintViolation) as exc:
-            if tenant_gone(services, tenant, exc):
-                return await self._no_tenant(send, tenant)
-            raise
-        payload = archive.ack_bytes(outcome)
         if outcome.parsed.soap_version:
             payload = soap_envelope(payload, outcome.parsed.soap_version)
         await _send_xml(send, 400 if outcome.ack == "AR" else 200, payload)
-
-    async def _body(self, receive, declared: bytes | None) -> bytes:
-        """The request body, refused as soon as it (or its declared length) exceeds the limit."""
-        limit = self.limit
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise BodyTooLarge(int(declared))
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                raise ClientGone()
-            chunk = message.get("body", b"")
-            if chunk:
-                size += len(chunk)
-                if size > limit:
-                    raise BodyTooLarge(size)
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def _no_tenant(self, send, tenant: str) -> None:
         refused = self.archive.refuse(unread(Problem.bad_request(unknown_tenant(tenant))))
         await _send_xml(send, 404, self.archive.ack_bytes(refused))
 
 
-async def _send_xml(send, status: int, payload: bytes) -> None:
+async def _send_xml(send, status: int, payload: bytes, extra: list[tuple[bytes, bytes]] = ()) -> None:
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-length", str(len(payload)).encode()), _XML_TYPE]})
+                "headers": [(b"content-length", str(len(payload)).encode()), _XML_TYPE, *extra]})
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -117,13 +106,21 @@ def routes(services) -> list[Route]:
         if not services.has_tenant(tenant):
             return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))), status_code=404)
         try:
-            body = await read_body(request, limit)
+            async with held_body(request.receive, request.headers.get("content-length"), limit) as body:
+                # the checks (CPU) in a worker thread: the loop keeps answering meanwhile
+                status, payload = await run_in_threadpool(shark.validate, archive, body, tenant,
+                                                          request.headers.get("content-type"))
         except BodyTooLarge as exc:
             [f] = unread(Problem.too_large(exc.size, limit))
             record_unread(services, tenant, "validate", "invalid", [f], request.headers.get("content-type"))
             return JSONResponse(shark.failure(None, [f]), status_code=413)
-        try:
-            status, payload = shark.validate(archive, body, tenant, request.headers.get("content-type"))
+        except (BodyTimeout, Busy) as exc:
+            busy = isinstance(exc, Busy)
+            return JSONResponse(shark.failure(None, unread(Problem(ProblemKind.TRANSPORT, "HTTP body", detail=exc.detail))),
+                                status_code=503 if busy else 408,
+                                headers={"Retry-After": RETRY_AFTER} if busy else {"Connection": "close"})
+        except ClientGone:
+            return Response(status_code=400)
         except (UnknownTenant, ConstraintViolation) as exc:
             if tenant_gone(services, tenant, exc):
                 return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))),

@@ -195,10 +195,10 @@ class Archive:
         return self.archive_parsed(tenant, self.read(body, content_type), client_org)
 
     async def archive_async(self, tenant: str, body: bytes, content_type: str | None, client_org: str | None = None) -> Outcome:
-        """`archive` for the event loop: the checks run here, the write goes to the process's group-commit
-        writer (one transaction and one fsync for all documents queued meanwhile), and the outcome comes
-        only after the document's commit."""
-        step = self.prepare(tenant, self.read(body, content_type), client_org)
+        """`archive` for the event loop: reading and the checks (CPU) run in a worker thread, so the loop keeps
+        answering; the write goes to the process's group-commit writer (one transaction and one fsync for all
+        documents queued meanwhile), and the outcome comes only after the document's commit."""
+        step = await asyncio.to_thread(lambda: self.prepare(tenant, self.read(body, content_type), client_org))
         if isinstance(step, Accepted):
             step = self.settle(step, await asyncio.wrap_future(self.store.writer.submit(step.pending)))
             if step.ack == "AA":

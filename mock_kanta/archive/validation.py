@@ -6,12 +6,11 @@ Answer:   HTTP 200 with an empty body when valid; otherwise HTTP 400 with
 """
 from __future__ import annotations
 
-import json
-
 from mock_kanta.core.clock import utc_now
 from mock_kanta.core.findings import Finding, Severity
 from mock_kanta.rules import Problem, unread
 from mock_kanta.traffic import service as traffic
+from mock_kanta.wire import safejson
 
 FIELDS = ("messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml")
 
@@ -66,13 +65,16 @@ def _record(archive, tenant: str, parsed, findings: list[Finding], **raw) -> Non
 
 
 def _request(body: bytes) -> tuple[dict | None, str | None]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return None, f"the body is not UTF-8 JSON ({exc})"
+    try:  # bounded: depth, numbers, no lone surrogate (a string that cannot be encoded back)
+        data = safejson.loads(body)
+    except safejson.JSONInputError as exc:
+        return None, f"the body is not acceptable JSON: {exc}"
     if not isinstance(data, dict):
         return None, "the body must be a JSON object"
     missing = [k for k in ("palveluPyynto", "siirtokehysXml", "asiakirjaXml") if not isinstance(data.get(k), str) or not data[k]]
     if missing:
         return None, f"missing or empty string fields: {', '.join(missing)} (expected {', '.join(FIELDS)})"
+    wrong = [k for k in ("messageId", "level") if data.get(k) is not None and not isinstance(data[k], (str, int))]
+    if wrong:
+        return None, f"{', '.join(wrong)} must be a string or a number"
     return data, None

@@ -19,13 +19,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mock_kanta.http.requests import XML, BodyTooLarge, read_body, tenant_gone, tenant_of, unknown_tenant
+from mock_kanta.http.requests import (
+    RETRY_AFTER,
+    XML,
+    BodyTimeout,
+    BodyTooLarge,
+    Busy,
+    ClientGone,
+    held_body,
+    tenant_gone,
+    tenant_of,
+    unknown_tenant,
+)
 from mock_kanta.read.service import ReadResult, ReadService
-from mock_kanta.rules import Problem, unread
+from mock_kanta.rules import Problem, ProblemKind, unread
 from mock_kanta.store import ConstraintViolation, UnknownTenant
 from mock_kanta.traffic import service as traffic
 
@@ -64,15 +76,26 @@ def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> li
             if not services.has_tenant(tenant):
                 return no_tenant(tenant)
             content_type = request.headers.get("content-type")
+            client_org = request.scope.get("state", {}).get("client_org")
+
+            def answered(body: bytes) -> Response:  # in a worker thread: parse, checks, logs (CPU and I/O)
+                result = reads.handle(kind, tenant, body, content_type, client_org)
+                return _answer(reads, result, 400 if result.ack == "AR" else 200, lambda r: logged(r, body, content_type))
+
             try:
                 try:
-                    body = await read_body(request, limit)
+                    async with held_body(request.receive, request.headers.get("content-length"), limit) as body:
+                        return await run_in_threadpool(answered, body)
                 except BodyTooLarge as exc:
                     result = reads.refuse(kind, tenant, unread(Problem.too_large(exc.size, limit)))
                     return _answer(reads, result, 413, lambda r: logged(r, None, content_type))
-                client_org = request.scope.get("state", {}).get("client_org")
-                result = reads.handle(kind, tenant, body, content_type, client_org)
-                return _answer(reads, result, 400 if result.ack == "AR" else 200, lambda r: logged(r, body, content_type))
+                except (BodyTimeout, Busy) as exc:
+                    result = reads.refuse(kind, tenant, unread(Problem(ProblemKind.TRANSPORT, "HTTP body", detail=exc.detail)))
+                    busy = isinstance(exc, Busy)
+                    return _answer(reads, result, 503 if busy else 408, None,
+                                   {"Retry-After": RETRY_AFTER} if busy else {"Connection": "close"})
+                except ClientGone:
+                    return Response(status_code=400)
             except (UnknownTenant, ConstraintViolation) as exc:  # deleted by another worker since this one cached it
                 if tenant_gone(services, tenant, exc):
                     return no_tenant(tenant)
@@ -84,10 +107,10 @@ def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> li
     return [Route(reads.interactions[kind].path, endpoint(kind), methods=["POST"]) for kind in ("query", "retrieve")]
 
 
-def _answer(reads: ReadService, result: ReadResult, status: int, audit) -> Response:
+def _answer(reads: ReadService, result: ReadResult, status: int, audit, headers: dict | None = None) -> Response:
     if audit is not None:
         audit(result)
-    return Response(reads.response_bytes(result), status_code=status, media_type=XML)
+    return Response(reads.response_bytes(result), status_code=status, media_type=XML, headers=headers)
 
 
 def refusal(scope, detail: str, services) -> Response | None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 
 from lxml import etree
 
 from mock_kanta.core.body import DecodedBody, Xhtml
 from mock_kanta.core.model import Body
-from mock_kanta.wire import safexml
+from mock_kanta.wire import safejson, safexml
 
 XHTML = "application/xhtml+xml"
 PDF = "application/pdf"
@@ -49,9 +48,9 @@ def _structured(value: str | None) -> tuple[object, str | None]:
     raw = b64(value)
     if raw is None:
         return None, "not valid Base64"
-    try:
-        return json.loads(raw.decode("utf-8")), None
-    except (UnicodeDecodeError, ValueError) as exc:
+    try:  # bounded (depth, numbers, no lone surrogate): what the checks and the store take must encode again
+        return safejson.loads(raw), None
+    except safejson.JSONInputError as exc:
         return None, f"not UTF-8 JSON ({exc})"
 
 

@@ -8,8 +8,10 @@ the display form's own Content-Security-Policy), its structured content (the JSO
 its signatures, each checked again: the card or certificate (subject, serial, kind), its chain
 and the checks (digests, value, trust at the message's arrival).
 
-The message is untrusted input: it is parsed only with `wire.safexml`, shown as escaped text,
-and its raw parts are served as text/plain under the sandbox policy.
+The message is untrusted input: it is parsed only with `wire.safexml` (within the sandbox's bounds),
+its JSON only with `wire.safejson`, shown as escaped text, and its raw parts are served as text/plain
+under the sandbox policy. A huge part is shown only in part (MAX_PAGE_BYTES, MAX_LINES), with a link
+to its raw bytes.
 """
 from __future__ import annotations
 
@@ -29,13 +31,18 @@ from mock_kanta.signing.xmldsig.verify import verify_document
 from mock_kanta.traffic import service as traffic
 from mock_kanta.traffic.pages import flow
 from mock_kanta.ui import context, display, i18n
-from mock_kanta.wire import safexml
+from mock_kanta.wire import safejson, safexml
 from mock_kanta.wire.paths import NS
 
 MAX_SEQ = 2**63 - 1
 LONG_TEXT = 240  # characters: longer text nodes (Base64) are shortened on the page
 KEEP_TEXT = 64
 MAX_JSON_CHARS = 200_000
+MAX_PAGE_BYTES = 512 * 1024  # of a part shown on the page; the rest only through its raw link
+MAX_LINES = 5_000  # of a part shown on the page
+# Said under a part shown only in part ({shown} and {total}: lines or bytes)
+CUT = {"fi": "Näytetään {shown} / {total}; koko osa raakatavuina:", "sv": "Visar {shown} av {total}; hela delen som råa byte:",
+       "en": "Showing {shown} of {total}; the whole part as raw bytes:"}
 DVV_POLICY_ARC = "1.2.246.517."
 PARTS = {"frame": "frame_xml", "document": "document_xml"}
 
@@ -64,12 +71,13 @@ def page(seq: int):
     document = row["document_xml"]
     tree, unreadable = _parse(document) if document else (None, None)  # parsed once: the body and the signatures
     body = display.body_of(tree)
+    body_text, body_cut = _cut_text(row["body"]) if row.get("body") else (None, None)
     return context.render(
         "message.html", row=row, seq=seq, views=views, findings=findings, reads=reads, names=context.names(),
         person=_person(row.get("person_id")), client=context.mask(row.get("client_id")),
         returned=json.loads(row["document_ids"]) if row.get("document_ids") else None,
         rules=json.loads(row["rule_ids"] or "[]"), verdict_class=flow.VERDICT_LOOK.get(row["verdict"], ("bad",))[0],
-        body_text=row["body"].decode("utf-8", "replace") if row.get("body") else None,
+        body_text=body_text, body_cut=body_cut,
         archived=row["channel"] == "archive" and row["verdict"] == "AA" and row.get("register_oid"),
         structured=structured(body) if document else None,
         signatures=signatures(tree, unreadable, row["at"]) if document and row["channel"] != "query" else None,
@@ -112,21 +120,39 @@ class XmlView:
     problem: str | None = None  # why the part is not readable XML
     shortened: bool = False
     marks: dict[int, list[str]] = field(default_factory=dict)
+    cut: str | None = None  # shown only in part: what the page shows of how much (CUT)
 
 
 def xml_view(part: str, data: bytes, note: str = "… ({n} characters)") -> XmlView:
-    """The part pretty-printed as lines; a text longer than LONG_TEXT is cut and ends with `note` ({n}: its length)."""
+    """The part pretty-printed as lines; a text longer than LONG_TEXT is cut and ends with `note` ({n}: its length).
+    A part larger than MAX_PAGE_BYTES is shown as its first bytes, unparsed; at most MAX_LINES lines are shown."""
+    if len(data) > MAX_PAGE_BYTES:
+        text, cut = _cut_text(data)
+        return XmlView(part, text.splitlines() or [""], cut=cut)
     try:
         root = safexml.parse(data)
     except safexml.XMLInputError as exc:
-        return XmlView(part, data.decode("utf-8", "replace").splitlines() or [""], problem=exc.detail)
+        return XmlView(part, data.decode("utf-8", "replace").splitlines()[:MAX_LINES] or [""], problem=exc.detail)
     shortened = _tidy(root, note)
     pretty = etree.tostring(root, pretty_print=True, encoding="unicode")
     try:
         tree = safexml.parse(pretty.encode("utf-8"))
     except safexml.XMLInputError:  # cannot happen for lxml's own output; never fail the page on it
         tree = None
-    return XmlView(part, pretty.splitlines(), tree, shortened=shortened)
+    lines = pretty.splitlines()
+    cut = i18n.pick(CUT).format(shown=MAX_LINES, total=len(lines)) if len(lines) > MAX_LINES else None
+    return XmlView(part, lines[:MAX_LINES], tree, shortened=shortened, cut=cut)
+
+
+def _cut_text(data: bytes) -> tuple[str, str | None]:
+    """Bytes as text for the page: the first MAX_PAGE_BYTES (and MAX_LINES), and what was left out (or None)."""
+    shown = data[:MAX_PAGE_BYTES].decode("utf-8", "replace")
+    lines = shown.splitlines(keepends=True)
+    if len(lines) > MAX_LINES:
+        shown = "".join(lines[:MAX_LINES])
+    if len(shown) == len(data) and len(lines) <= MAX_LINES:
+        return shown, None
+    return shown, i18n.pick(CUT).format(shown=f"{len(shown.encode('utf-8', 'replace')):,} B", total=f"{len(data):,} B")
 
 
 def _tidy(root: etree._Element, note: str) -> bool:
@@ -217,8 +243,8 @@ def structured(body) -> dict:
     """{"text": pretty JSON} or {"problem": why} or {} when the document has none."""
     if body is None or not body.json_b64:
         return {}
-    try:
-        data = json.loads(base64.b64decode(body.json_b64, validate=False))
+    try:  # bounded: depth, numbers, no lone surrogate (json.dumps and the page's encoding take the result)
+        data = safejson.loads(base64.b64decode(body.json_b64, validate=False))
     except (binascii.Error, ValueError) as exc:
         return {"problem": str(exc)[:300]}
     text = json.dumps(data, ensure_ascii=False, indent=2)
@@ -245,7 +271,10 @@ def signatures(tree: etree._Element | None, unreadable: str | None, arrived: str
         if cert is not None:
             item["cardType"] = card_type(services.pki, cert)
             item["chain"] = chain(services.pki, trust.extra, cert)
-            problems = [f"{p.kind}: {p.detail}" for p in trust.problems(cert, signed_at=result.signed_at, arrival=at)]
+            try:
+                problems = [f"{p.kind}: {p.detail}" for p in trust.problems(cert, signed_at=result.signed_at, arrival=at)]
+            except (OverflowError, ValueError) as exc:  # a signing time at the calendar's edge (9999-12-31...)
+                problems = [f"signing time {result.signed_at}: {exc}"]
             policy = trust.policy_problem(cert, result.description_code)
             item["trustProblems"] = problems + ([f"policy: {policy}"] if policy else [])
         items.append(item)
