@@ -3,7 +3,7 @@
 - admin: everything, every tenant;
 - trainer: its own tenant only: archive, read, validate, reset, clock, rule modes, trainer controls, rehearsal
   sessions and its tenant's tokens (viewer tokens only, checked by the handler); never tenant create or delete,
-  never the audit purge;
+  never the audit purge, nor what every tenant shares (the virtual cards);
 - viewer: its own tenant, reading only (GET, and the wire's read-only POSTs: validation, search, retrieve).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ _API_DOCS = re.compile(r"^/api/v1/(?:[a-z]+/)?(?:ui(?:/.*)?|openapi\.(?:json|yam
 TENANTS_ROOT = "/api/v1/tenants/"
 _TENANT_PATH = re.compile(r"^/api/v1/tenants/([^/]+)(/.*)?$")
 AUDIT_PURGE = "/api/v1/audit/purge"
+SHARED_BY_ALL = ("/api/v1/cards",)  # not per tenant (the data directory's virtual cards): only the admin changes it
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,10 @@ def decide(who: Principal, method: str, path: str, asked: list[str], read_only_p
         if not who.reaches(tenant):
             return Refusal(403, f"This token belongs to tenant {who.tenant}; it cannot reach tenant {tenant[:64]}.")
     safe = method in SAFE or path in SESSION_PATHS or (method == "POST" and path in read_only_posts)
-    if (method == "POST" and path in (TENANTS_ROOT, TENANTS_ROOT.rstrip("/"))) or path == AUDIT_PURGE:
+    if (method == "POST" and path in (TENANTS_ROOT, TENANTS_ROOT.rstrip("/"))) or path.rstrip("/") == AUDIT_PURGE:
         return Refusal(403, "Only the admin token may do this (tenant create, audit purge).")
+    if not safe and path.startswith(SHARED_BY_ALL):
+        return Refusal(403, "The virtual cards are shared by every tenant: only the admin token changes them.")
     m = _TENANT_PATH.match(path)
     rest = (m.group(2) or "/") if m else None
     if method == "DELETE" and rest == "/":
