@@ -28,6 +28,8 @@ from tests.ui.world import HELSINKI, HELSINKI_UNIT, WORKER, helsinki_plan, perso
 
 SPECS = Path(package_file("api", "openapi.yaml")).parent
 JSON_TYPES = {"application/json", "application/problem+json"}
+# Binary types a browser only ever saves, never renders (the sandbox's own key and certificate material).
+NEVER_RENDERED = {"application/x-pkcs12", "application/pkix-cert", "application/pkix-crl"}
 SCRIPT = 'document.title="pwned";fetch("/healthz?pwned=1")'
 HTML_BODY = f"<!doctype html><html><body><script>{SCRIPT}</script><p>sent as text/html</p></body></html>".encode()
 XHTML = (f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>xhtml</title></head>'
@@ -50,7 +52,7 @@ def spec_routes() -> list[tuple[str, str, str, set[str]]]:
                     continue
                 types = {media for status, answer in op["responses"].items() if str(status).startswith("2")
                          for media in (answer.get("content") or {})}
-                if types - JSON_TYPES:
+                if types - JSON_TYPES - NEVER_RENDERED:
                     routes.append((method.upper(), base + path.rstrip("/"), op["operationId"], types))
     return routes
 
