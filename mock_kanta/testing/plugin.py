@@ -35,12 +35,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mock-kanta-data-dir", default=None, metavar="DIR",
                     help="With --mock-kanta-url: that sandbox's data directory, where signers get their virtual "
                          "cards and scenarios their keys. Ini: mock_kanta_data_dir.")
+    group.addoption("--mock-kanta-token", default=None, metavar="TOKEN",
+                    help="With --mock-kanta-url, a sandbox with access control on: an admin token (to make and "
+                         "delete tenants). Default: env MOCK_KANTA_TOKEN. Ini: mock_kanta_token.")
     group.addoption("--mock-kanta-keep-tenants", action="store_true", default=None,
                     help="Keep each test's tenant (and a started sandbox's data directory) to look at afterwards. "
                          "Ini: mock_kanta_keep_tenants = true.")
     parser.addini("mock_kanta_inprocess", "Run the sandbox's app in the test process.", type="bool", default=False)
     parser.addini("mock_kanta_url", "The URL of an already running sandbox to use.", default="")
     parser.addini("mock_kanta_data_dir", "The data directory of the sandbox at mock_kanta_url.", default="")
+    parser.addini("mock_kanta_token", "With mock_kanta_url: an admin token (better: env MOCK_KANTA_TOKEN).", default="")
     parser.addini("mock_kanta_keep_tenants", "Keep each test's tenant afterwards.", type="bool", default=False)
     parser.addini("mock_kanta_scenarios", "Globs of scenario files collected as tests (default: scenario-*.yaml, "
                   "*.scenario.yaml); an empty value turns collection off.", type="args",
@@ -60,6 +64,7 @@ class SessionSandbox:
         data_dir = _setting(config, "mock_kanta_data_dir") or None
         self.mode = "url" if url else "inprocess" if _setting(config, "mock_kanta_inprocess") else "process"
         self.url, self.keep = url, bool(_setting(config, "mock_kanta_keep_tenants"))
+        self.token = _setting(config, "mock_kanta_token") or None
         self.data_dir = Path(data_dir).expanduser().resolve() if data_dir else None
         self._sandbox = None
         self._failure: Exception | None = None  # a sandbox that did not start is not tried again for every test
@@ -79,7 +84,7 @@ class SessionSandbox:
         if self.mode == "inprocess":
             return _part("inprocess").InProcessSandbox(keep=self.keep)
         if self.mode == "url":
-            return _part("sandbox").RunningSandbox(self.url, self.data_dir)
+            return _part("sandbox").RunningSandbox(self.url, self.data_dir, self.token)
         return _part("sandbox").start_process(keep=self.keep)
 
     def close(self) -> None:

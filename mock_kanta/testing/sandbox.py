@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from mock_kanta.scenario.keys import Keys
+from mock_kanta.scenario.run import bearer
 from mock_kanta.scenario.sandbox import LocalSandbox
 
 TIMEOUT = 60.0
@@ -64,12 +65,13 @@ class ProcessSandbox(Sandbox):
 
 
 class RunningSandbox(Sandbox):
-    """A sandbox someone else started (`--mock-kanta-url`); never stopped by the plugin."""
+    """A sandbox someone else started (`--mock-kanta-url`); never stopped by the plugin. A sandbox with access
+    control on gets `token` (else MOCK_KANTA_TOKEN) as `Authorization: Bearer` on every request."""
 
     mode = "url"
 
-    def __init__(self, url: str, data_dir: Path | None):
-        http = httpx.Client(base_url=url.rstrip("/"), timeout=TIMEOUT)
+    def __init__(self, url: str, data_dir: Path | None, token: str | None = None):
+        http = httpx.Client(base_url=url.rstrip("/"), timeout=TIMEOUT, headers=bearer(token))
         try:
             status = http.get("/healthz").status_code
         except httpx.TransportError as exc:

@@ -65,7 +65,10 @@ class Tenant:
         tenant_id = tenant_id_for(label)
         response = sandbox.http.post(TENANTS_PATH, json={"id": tenant_id, "name": label[:200] or tenant_id})
         if response.status_code != 201:
-            raise SandboxError(f"could not create tenant {tenant_id}: HTTP {response.status_code} {response.text[:300]}")
+            hint = (" (the sandbox wants an admin token: give --mock-kanta-token or env MOCK_KANTA_TOKEN)"
+                    if response.status_code in (401, 403) else "")
+            raise SandboxError(f"could not create tenant {tenant_id}: HTTP {response.status_code} "
+                               f"{response.text[:300]}{hint}")
         return cls(sandbox, tenant_id)
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:

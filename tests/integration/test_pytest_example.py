@@ -31,7 +31,8 @@ def ran(junit: Path) -> dict[str, str]:
 @pytest.mark.parametrize("mode", [[], ["--mock-kanta-inprocess"]], ids=["process", "inprocess"])
 def test_the_vendor_example_passes_as_its_own_project(tmp_path, mode):
     junit = tmp_path / "junit.xml"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MOCK_KANTA_"))}
+    env = {k: v for k, v in os.environ.items()  # none of our settings, but the run's mark (tests/conftest.py)
+           if not k.startswith(("PYTEST_", "MOCK_KANTA_")) or k == "MOCK_KANTA_TEST_RUN"}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--basetemp={tmp_path / 'basetemp'}",
          f"--junitxml={junit}", "-rA", str(EXAMPLE), *mode],

@@ -6,6 +6,7 @@ they failed."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,13 +15,17 @@ import time
 from pathlib import Path
 from xml.etree import ElementTree
 
+from tests.conftest import Sandbox
+
 REPO = Path(__file__).resolve().parents[2]
 VENDOR_SCENARIO = REPO / "examples" / "pytest-vendor" / "tests" / "scenario-first-plan.yaml"
 
 
 def pytest_env(**extra: str) -> dict:
-    """The environment of a vendor's pytest run: no pytest settings or sandbox settings of ours leak into it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MOCK_KANTA_"))}
+    """The environment of a vendor's pytest run: no pytest or sandbox settings of ours leak into it (but the run's
+    mark, MOCK_KANTA_TEST_RUN, does: tests/conftest.py finds any process of it left running)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "MOCK_KANTA_")) or k == "MOCK_KANTA_TEST_RUN"}
     return {**env, "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
 
@@ -104,6 +109,31 @@ def test_kept_tenants_stay(tmp_path, sandbox):
     tenant = record.read_text()
     assert sandbox.http.get(f"/api/v1/tenants/{tenant}").status_code == 200
     assert sandbox.http.delete(f"/api/v1/tenants/{tenant}").status_code == 204
+
+
+def test_a_running_sandbox_with_access_control_takes_a_token(tmp_path):
+    token = "mk-admin-" + secrets.token_hex(16)
+    box = Sandbox(tmp_path / "var", env={"MOCK_KANTA_ADMIN_TOKEN": token}, args=["--auth", "--no-demo-cards"])
+    project = write_project(tmp_path, {
+        "test_vendor.py": """
+            def test_signs(kanta_tenant, kanta_professional_signer, kanta_system_signer):
+                assert kanta_tenant.exists()
+                assert kanta_professional_signer.card.status == "active"
+        """,
+        "scenario-first-plan.yaml": VENDOR_SCENARIO.read_text(encoding="utf-8"),
+    })
+    box.start()
+    try:
+        where = (f"--mock-kanta-url={box.url}", f"--mock-kanta-data-dir={box.data_dir}")
+        refused, results = run_pytest(project, *where)
+        assert (refused.returncode, results) == (1, {"test_signs": "error", "vendor-first-plan": "failure"})
+        assert "HTTP 401" in refused.stdout and "give --mock-kanta-token or env MOCK_KANTA_TOKEN" in refused.stdout
+        done, results = run_pytest(project, *where, MOCK_KANTA_TOKEN=token)
+        assert (done.returncode, results) == (0, {"test_signs": "passed", "vendor-first-plan": "passed"}), done.stdout
+        tenants = box.http.get("/api/v1/tenants/", headers={"Authorization": f"Bearer {token}"}).json()
+        assert [t["id"] for t in tenants if t["id"] != "default"] == []  # each run's tenants deleted
+    finally:
+        box.stop()
 
 
 def test_signers_without_the_sandboxs_data_directory_say_what_is_missing(tmp_path, sandbox):
