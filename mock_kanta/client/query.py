@@ -24,6 +24,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from mock_kanta.client.auth import auth_headers, token_or_env
 from mock_kanta.client.coding import SERVICE_REQUESTS, USAGE_SITUATIONS, coded, hl7_date, hl7_ts
 from mock_kanta.client.parties import Org, Professional, Unit
 from mock_kanta.client.sender import TENANT_HEADER, Acknowledged, Detail, KantaClient, KantaClientError
@@ -251,11 +252,13 @@ class QueryClient:
     message as text/xml) or "soap" (inside a SOAP 1.1 envelope)."""
 
     def __init__(self, base_url: str, *, tenant: str | None = None, http: httpx.Client | None = None,
-                 transport: str = "plain", interactions: Interactions | None = None, timeout: float = 30.0):
+                 transport: str = "plain", interactions: Interactions | None = None, timeout: float = 30.0,
+                 token: str | None = None):
         if transport not in TRANSPORTS:
             raise ValueError(f"transport must be one of {TRANSPORTS}, not {transport!r}")
         self.base_url = base_url.rstrip("/")
         self.tenant, self.transport = tenant, transport
+        self.token = token_or_env(token)  # Authorization: Bearer, for a sandbox with access control on
         self.interactions = _interactions(interactions)
         self._own_http = http is None
         self.http = http or httpx.Client(timeout=timeout)
@@ -263,7 +266,7 @@ class QueryClient:
     @classmethod
     def of(cls, kanta: KantaClient, **kwargs) -> "QueryClient":
         """Share a KantaClient's connection and tenant."""
-        return cls(kanta.base_url, tenant=kanta.tenant, http=kanta.http, **kwargs)
+        return cls(kanta.base_url, tenant=kanta.tenant, http=kanta.http, token=kanta.token, **kwargs)
 
     def close(self) -> None:
         if self._own_http:
@@ -280,7 +283,7 @@ class QueryClient:
         data = request if isinstance(request, bytes) else build_request(request)
         if (transport or self.transport) == "soap":
             data = soap.build_soap_envelope(data)
-        headers = {"Content-Type": "text/xml; charset=UTF-8"}
+        headers = {"Content-Type": "text/xml; charset=UTF-8", **auth_headers(self.token)}
         if self.tenant:
             headers[TENANT_HEADER] = self.tenant
         response = self.http.post(self.base_url + self.interactions[kind].path, content=data, headers=headers)

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import httpx
 from lxml import etree
 
+from mock_kanta.client.auth import auth_headers, token_or_env
 from mock_kanta.client.coding import SERVICE_REQUESTS
 from mock_kanta.client.frames import frame_bytes
 from mock_kanta.core.model import II, Frame
@@ -150,11 +151,13 @@ class KantaClient:
     """The sandbox's archive interface, validation clone and clock, for one tenant."""
 
     def __init__(self, base_url: str, *, tenant: str | None = None, http: httpx.Client | None = None,
-                 transport: str = "multipart", timeout: float = 30.0):
+                 transport: str = "multipart", timeout: float = 30.0, token: str | None = None):
+        """`token`: sent as `Authorization: Bearer` (default MOCK_KANTA_TOKEN) to a sandbox with access control on."""
         if transport not in TRANSPORTS:
             raise ValueError(f"transport must be one of {TRANSPORTS}, not {transport!r}")
         self.base_url = base_url.rstrip("/")
         self.tenant, self.transport = tenant, transport
+        self.token = token_or_env(token)
         self._own_http = http is None
         self.http = http or httpx.Client(timeout=timeout)
 
@@ -170,6 +173,7 @@ class KantaClient:
 
     def _headers(self, content_type: str | None = None) -> dict:
         headers = {TENANT_HEADER: self.tenant} if self.tenant else {}
+        headers.update(auth_headers(self.token))
         if content_type:
             headers["Content-Type"] = content_type
         return headers

@@ -45,13 +45,17 @@ def scenario() -> None:
 @click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="en", show_default=True,
               help="Language of the reports: titles, explanations and evidence (fi, sv or en).")
 @click.option("--delete-tenants", is_flag=True, help="Delete each scenario's tenant afterwards (default: keep it to look at).")
-def run_command(files, all_builtin, target, data_dir, tenant, report_dir, junit, json_path, html, lang, delete_tenants) -> None:
+@click.option("--token", envvar="MOCK_KANTA_TOKEN", default=None, metavar="TOKEN",
+              help="For a target with access control on (env MOCK_KANTA_TOKEN): the admin token, or a trainer token "
+                   "of the tenant given with --tenant.")
+def run_command(files, all_builtin, target, data_dir, tenant, report_dir, junit, json_path, html, lang, delete_tenants,
+                token) -> None:
     """Run scenario FILES (paths or built-in names); exit 0 only if every scenario passed."""
 
     paths = _paths(files, all_builtin)
     try:
         report = run_files(paths, target, data_dir if target else None, tenant=tenant, lang=lang, progress=_say,
-                           delete_tenants=delete_tenants)
+                           delete_tenants=delete_tenants, token=token)
     except ScenarioError as exc:
         _say(str(exc))
         sys.exit(2)

@@ -92,6 +92,12 @@ def stop_server(proc: subprocess.Popen, *, kill: bool = False, timeout: float = 
         pass
 
 
+# A throw-away sandbox is its own: on loopback, embedded, without TLS or access control whatever the caller's
+# environment says (the run's MOCK_KANTA_TOKEN is for a --target).
+THROWAWAY_UNSET = ("MOCK_KANTA_DATABASE_URL", "MOCK_KANTA_TLS", "MOCK_KANTA_AUTH", "MOCK_KANTA_PUBLIC_URL",
+                   "MOCK_KANTA_ADMIN_TOKEN")
+
+
 class LocalSandbox:
     """`with LocalSandbox() as box:` a real server at `box.url` with its data in `box.data_dir`; stopped and removed after."""
 
@@ -105,7 +111,7 @@ class LocalSandbox:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "LocalSandbox":
-        env = {k: v for k, v in os.environ.items() if k not in ("MOCK_KANTA_DATABASE_URL", "MOCK_KANTA_TLS")}
+        env = {k: v for k, v in os.environ.items() if k not in THROWAWAY_UNSET}
         try:
             with open(self.log_path, "ab") as log:
                 self.proc, http = start_server(serve_command(self.port, self.data_dir, "--no-demo-cards"), log=log, env=env,
