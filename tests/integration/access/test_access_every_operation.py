@@ -106,3 +106,17 @@ def test_no_token_no_answer(world):
             r = http.request(op.method, url, json=sample(op.body, lambda *_: None) if op.body else None)
             assert r.status_code == 401, f"{op.method} {url}: {r.status_code}"
             assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+UI_PAGES = ("/ui/", "/ui/flow", "/ui/registers", "/ui/omakanta", "/ui/archivist", "/ui/rehearsals", "/ui/trainer")
+
+
+def test_the_ui_shows_a_tenant_token_its_own_tenant_only(world):
+    with world.client(world.a.viewer) as http:
+        http.cookies.set("mk_tenant", world.b.id)  # a remembered tenant cannot widen the token
+        for path in (*UI_PAGES, f"/ui/messages/{world.b.ids['seq']}", f"/ui/messages/{world.a.ids['seq']}"):
+            r = http.get(path)
+            assert r.status_code in (200, 404) and MARKER_B not in r.text and B_CLOCK[:10] not in r.text, path
+            assert http.get(path, params={"tenant": world.b.id}).status_code == 403
+        assert http.get("/ui/events", params={"tenant": world.b.id}).status_code == 403
+        assert world.a.id in http.get("/ui/").text
