@@ -17,7 +17,6 @@ SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_PATHS = frozenset({"/healthz", "/ui/login", "/favicon.ico"})
 PUBLIC_PREFIXES = ("/pki/", "/ui/static/")
 SESSION_PATHS = frozenset({"/ui/login", "/ui/logout"})  # POSTs every signed-in role may make
-_API_DOCS = re.compile(r"^/api/v1/(?:[a-z]+/)?(?:ui(?:/.*)?|openapi\.(?:json|yaml))$")
 TENANTS_ROOT = "/api/v1/tenants/"
 _TENANT_PATH = re.compile(r"^/api/v1/tenants/([^/]+)(/.*)?$")
 AUDIT_PURGE = "/api/v1/audit/purge"
@@ -31,8 +30,9 @@ class Refusal:
 
 
 def public(path: str) -> bool:
-    """No credential needed: health, the PKI's CRLs and CA certificates, the login page, static files, API docs."""
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or bool(_API_DOCS.match(path))
+    """No credential needed: health, the PKI's CRLs and CA certificates, the login page, the UI's static files.
+    (Not the API documentation: its paths share their shape with the operations'; signed in, it shows.)"""
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
 def path_tenant(path: str) -> str | None:

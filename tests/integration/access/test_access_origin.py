@@ -29,3 +29,13 @@ def test_the_own_origin_passes(world):
     with world.client(world.a.trainer, Origin=world.url, **{"Sec-Fetch-Site": "same-origin"}) as http:
         assert http.get("/api/v1/clock").status_code == 200
         assert http.delete("/api/v1/clock").status_code == 200
+
+
+def test_paths_shaped_like_the_api_docs_are_not_public(world):
+    with world.client() as http:
+        for path in ("/api/v1/tenants/ui/tokens", "/api/v1/rehearsals/ui/report.json", "/api/v1/ui/",
+                     "/api/v1/tenants/openapi.json"):
+            assert http.get(path).status_code == 401, path
+        assert http.post("/api/v1/tenants/ui/tokens", json={"role": "trainer"}).status_code == 401
+    with world.client(world.a.viewer) as http:
+        assert http.get("/api/v1/openapi.json").status_code == 200
