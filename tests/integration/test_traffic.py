@@ -154,7 +154,8 @@ def test_a_body_that_could_not_be_split_is_kept_whole(env):
     row = one(env.since(before))
     assert (row["verdict"], row["ack"], row["links"]["frame"], row["links"]["document"]) == ("AR", "AR", None, None)
     raw = env.get(row["links"]["body"])
-    assert raw.content == body and raw.headers["content-type"] == content_type
+    assert raw.content == body and raw.headers["content-type"] == "application/octet-stream"  # never the sender's type
+    assert env.entry(row["seq"])["contentType"] == content_type
     missing = env.get(f"{TRAFFIC}/{row['seq']}/frame.xml")
     assert missing.status_code == 404 and "see its body" in missing.json()["detail"]
     assert {f["part"] for f in env.entry(row["seq"])["findings"]} == {"message"}
