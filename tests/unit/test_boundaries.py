@@ -27,9 +27,9 @@ CORE, LOW, MIDDLE, AREA, WIRING, FACE = range(6)
 LAYER_NAMES = {CORE: "core", LOW: "wire/store", MIDDLE: "rules/signing", AREA: "area service", WIRING: "wiring",
                FACE: "face"}
 TOP = {"core": CORE, "settings": CORE, "builtin": CORE, "wire": LOW, "store": LOW, "rules": MIDDLE, "signing": MIDDLE,
-       "wiring": WIRING, "app": FACE, "cli": FACE, "http": FACE, "api": FACE, "ui": FACE}
+       "wiring": WIRING, "app": FACE, "cli": FACE, "http": FACE, "api": FACE, "ui": FACE, "testing": FACE}
 AREAS = {"archive", "read", "registers", "clock", "audit", "traffic", "omakanta", "archivist", "tenants", "rehearsal",
-         "scenario", "client", "seeding", "cards", "reports"}
+         "scenario", "client", "seeding", "cards", "reports", "access"}
 FACE_MODULES = {"api", "cli", "endpoint", "pages"}
 WEB_FRAMEWORKS = {"starlette", "flask", "werkzeug", "connexion", "uvicorn"}
 SQL = {"sqlalchemy", "sqlite3"}
