@@ -66,7 +66,7 @@ def side_by_side(clientId: str, guardian: str | None = None, register: list[str]
                 entry[name] = {"shown": False, "reason": "register-not-asked", "reasons": [{
                     "code": "register-not-asked",
                     "text": {"fi": "Asiakirja on rekisterissä, jota ammattilaisen näkymä ei kysynyt.",
-                             "sv": "Handlingen finns i ett register som yrkespersonens vy inte frågade efter.",
+                             "sv": "Handlingen finns i ett register som den yrkesutbildade personens vy inte frågade efter.",
                              "en": "The document is in a register the professional's view did not ask for."}}]}
             else:
                 entry[name] = omakanta.decide(row, viewers[name], ctx.now, ctx.types).to_json()

@@ -36,7 +36,7 @@ _NOTES = {
                       "sv": "[Det är inte känt att Kanta avvisar detta; {organiser} kräver det i sin anvisning.]",
                       "en": "[Kanta is not known to refuse this; {organiser}'s guide demands it.]"},
 }
-_SOME_ORGANISER = {"fi": "palvelunjärjestäjä", "sv": "en anordnare", "en": "an organiser"}
+_SOME_ORGANISER = {"fi": "palvelunjärjestäjä", "sv": "en tjänsteanordnare", "en": "an organiser"}
 _STRICT = {"fi": "[Tiukka profiili: jokainen havainto hylkää.]", "sv": "[Strikt profil: varje fynd avvisar.]",
            "en": "[Strict profile: every finding refuses.]"}
 

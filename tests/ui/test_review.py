@@ -138,7 +138,7 @@ def test_a_bad_henkilotunnus_is_explained_in_the_pages_language(http, lang, says
     assert r.status_code == 400 and says in r.text and f'<html lang="{lang}">' in r.text
 
 
-@pytest.mark.parametrize("lang, says", [("fi", "Valitse palvelunjärjestäjä"), ("sv", "Välj den anordnare"),
+@pytest.mark.parametrize("lang, says", [("fi", "Valitse palvelunjärjestäjä"), ("sv", "Välj den tjänsteanordnare"),
                                         ("en", "Choose the organiser")])
 def test_a_rehearsal_form_error_is_in_the_pages_language_and_opens_nothing(ui, lang, says):
     with httpx.Client(base_url=ui.url, cookies={"mk_tenant": TENANT}, headers={"Origin": ui.url}, timeout=30) as http:
