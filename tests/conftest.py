@@ -133,6 +133,11 @@ class Sandbox:
             self.env = {**self.env, **server_database_env()}
 
     @property
+    def database_url(self) -> str:
+        """The server's database: its PostgreSQL database on a --db=postgresql run, else the SQLite file."""
+        return self.env.get("MOCK_KANTA_DATABASE_URL") or f"sqlite:///{self.data_dir}/mock-kanta.sqlite3"
+
+    @property
     def pki(self):
         from mock_kanta.signing.pki import Pki
 
