@@ -30,6 +30,8 @@ class AccessGate:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path, method = scope["path"], scope["method"]
+        if not policy.plain(path):
+            return await _problem(send, policy.Refusal(404, "No resource has an empty, '.' or '..' path segment."))
         if policy.public(path):
             return await self.app(scope, receive, send)
         headers = _headers(scope)
@@ -122,7 +124,7 @@ def _cookie(header: str, name: str) -> str | None:
 
 
 async def _problem(send, refusal: policy.Refusal) -> None:
-    titles = {401: "Unauthorized", 403: "Forbidden", 421: "Misdirected Request"}
+    titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 421: "Misdirected Request"}
     body = json.dumps({"type": "about:blank", "title": titles.get(refusal.status, "Forbidden"),
                        "status": refusal.status, "detail": refusal.detail}).encode()
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),

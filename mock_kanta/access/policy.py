@@ -29,6 +29,12 @@ class Refusal:
     detail: str
 
 
+def plain(path: str) -> bool:
+    """No empty, "." or ".." segment (but a trailing slash): the policy's path patterns see what routing sees."""
+    segments = path.split("/")[1:]
+    return all(s not in ("", ".", "..") for s in segments[:-1]) and segments[-1:] != [".."] and segments[-1:] != ["."]
+
+
 def public(path: str) -> bool:
     """No credential needed: health, the PKI's CRLs and CA certificates, the login page, the UI's static files.
     (Not the API documentation: its paths share their shape with the operations'; signed in, it shows.)"""
