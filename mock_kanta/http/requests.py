@@ -120,13 +120,6 @@ async def held_body(receive, declared: bytes | str | None, limit: int, *, budget
         budget.give(size)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """Read the request body, stopping as soon as it exceeds `limit` bytes or its time (the budget is only
-    checked, not held: use `held_body` to hold it until the answer)."""
-    async with held_body(request.receive, request.headers.get("content-length"), limit) as body:
-        return body
-
-
 def tenant_of(request: Request, services) -> str:
     return request.headers.get(TENANT_HEADER) or services.settings.default_tenant
 
