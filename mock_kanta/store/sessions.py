@@ -19,7 +19,7 @@ from functools import lru_cache
 from sqlalchemy import Table, and_, bindparam, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from mock_kanta.store.engine import run_pragmas
 from mock_kanta.store.errors import ConstraintViolation, StoreUnavailable
@@ -38,8 +38,8 @@ def lock_chain_of(conn: Connection, tenant: str) -> None:
 def translated(exc: Exception) -> Exception:
     """The store's exception for a driver's error (a programming error stays itself: it is a bug)."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    if isinstance(exc, (sqlite3.IntegrityError, IntegrityError)):
-        return ConstraintViolation(orig)
+    if isinstance(exc, (sqlite3.IntegrityError, IntegrityError, DataError)):  # DataError: PostgreSQL refused a value
+        return ConstraintViolation(orig)  # (longer than its column, a NUL character, out of range)
     if isinstance(exc, (sqlite3.OperationalError, OperationalError)):
         return StoreUnavailable(orig)
     return exc
