@@ -69,8 +69,8 @@ def create(services, tenant: str, name: str | None = None, seed: dict | None = N
     (tenant row, created here?, the seed's summary lines). An existing tenant is left as it is."""
     check_tenant_id(tenant)
     seed = check_seed(seed)
-    if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200):
-        raise ValueError("name must be a string of 1 to 200 characters")
+    if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200 or "\x00" in name):
+        raise ValueError("name must be a string of 1 to 200 characters, without NUL")
     store, lines = services.store, []
     with init_lock(services.settings, store):  # one creator at a time across worker processes and instances
         created = store.ensure_tenant(tenant, name)

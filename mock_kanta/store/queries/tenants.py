@@ -35,7 +35,9 @@ class TenantQueries:
                 conn.execute(insert(tenants).values(id=tenant, name=name or tenant, created_at=_now(),
                                                     generation=secrets.randbelow(1 << 30)))
                 return True
-        except ConstraintViolation:  # another worker made it first
+        except ConstraintViolation:  # another worker made it first, else the database refused a value
+            if self.tenant(tenant) is None:
+                raise
             return False
 
     def tenant(self, tenant: str) -> dict | None:
