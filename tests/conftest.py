@@ -49,22 +49,6 @@ def pytest_configure(config):
 
 # Tests that open the server's SQLite file (or in-process services on its data directory) instead of
 # Sandbox.database_url: skipped on a PostgreSQL run until they use it.
-READS_THE_SQLITE_FILE = {
-    "tests/integration/test_audit_api.py", "tests/integration/test_tenant_races.py", "tests/integration/test_tenants.py",
-    "tests/integration/test_traffic.py", "tests/integration/test_trainer_runs.py",
-    "tests/integration/test_query.py::test_mutual_tls_the_sender_is_the_certificates_organisation",
-}
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("db") != "postgresql":
-        return
-    skip = pytest.mark.skip(reason="opens the server's SQLite file: use Sandbox.database_url")
-    for item in items:
-        if item.nodeid.split("::")[0] in READS_THE_SQLITE_FILE or item.nodeid in READS_THE_SQLITE_FILE:
-            item.add_marker(skip)
-
-
 def test_database() -> str:
     """"sqlite" or "postgresql": the database this run's servers use."""
     return os.environ.get("MOCK_KANTA_TEST_DB", "sqlite")

@@ -215,6 +215,8 @@ def client_matters(clientId: str):
 def open_matter(body: dict):
     tenant, store = current_tenant(), current_store()
     organiser = store.organisation(tenant, body["organiserOid"])
+    if organiser is None and store.tenant(tenant) is None:  # deleted since current_tenant() looked
+        abort(404, f"No tenant {tenant}.")
     if organiser is None or organiser["kind"] != "organiser":
         abort(404, f"No organiser {body['organiserOid']}.")
     if store.matter(tenant, body["matterId"]):

@@ -22,7 +22,7 @@ def utc(value: str) -> datetime:
 
 @pytest.fixture(scope="module")
 def store(sandbox):
-    s = Store(f"sqlite:///{sandbox.data_dir}/mock-kanta.sqlite3")
+    s = Store(sandbox.database_url)
     s.create_schema()  # adds the audit tables should the server not have made them
     return s
 

@@ -73,7 +73,8 @@ class Env:
 def _local_services(sandbox) -> Services:
     """The sandbox's parts in this process, on its data directory (same database, PKI and clock)."""
     settings = Settings(data_dir=sandbox.data_dir, extra_trust_path=Path(sandbox.env["MOCK_KANTA_EXTRA_TRUST"]),
-                        max_body_bytes=int(sandbox.env["MOCK_KANTA_MAX_BODY_BYTES"]))
+                        max_body_bytes=int(sandbox.env["MOCK_KANTA_MAX_BODY_BYTES"]),
+                        database_url=sandbox.env.get("MOCK_KANTA_DATABASE_URL"))
     return Services.start(settings)
 
 

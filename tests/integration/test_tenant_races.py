@@ -28,7 +28,7 @@ TENANTS = "/api/v1/tenants"
 
 @pytest.fixture(scope="module")
 def store(sandbox) -> Store:
-    return Store(f"sqlite:///{sandbox.data_dir}/mock-kanta.sqlite3")
+    return Store(sandbox.database_url)
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,7 @@ def header(tenant: str) -> dict:
 @pytest.fixture(scope="module")
 def store(sandbox) -> Store:
     """The sandbox's database, read from this process."""
-    return Store(f"sqlite:///{sandbox.data_dir}/mock-kanta.sqlite3")
+    return Store(sandbox.database_url)
 
 
 def matters(store: Store, tenant: str) -> set[str]:
@@ -194,7 +194,8 @@ def test_a_tenant_deleted_by_another_process_is_refused_cleanly(sandbox, keusote
         assert kanta.archive(frame, signed).ack == "AA"  # the server now knows the tenant
         assert kanta.validate(frame, signed).valid  # a validation checks the document, not whether it is stored
 
-        settings = Settings(data_dir=sandbox.data_dir, extra_trust_path=Path(sandbox.env["MOCK_KANTA_EXTRA_TRUST"]))
+        settings = Settings(data_dir=sandbox.data_dir, extra_trust_path=Path(sandbox.env["MOCK_KANTA_EXTRA_TRUST"]),
+                            database_url=sandbox.env.get("MOCK_KANTA_DATABASE_URL"))
         tenants.delete(Services.start(settings), tenant)
 
         r = http.post("/kanta/shark/arkisto", content=b"<not-a-message/>", headers={**header(tenant), "Content-Type": "text/xml"})

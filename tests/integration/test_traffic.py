@@ -119,7 +119,7 @@ def test_an_accepted_document_is_logged_by_reference(env, sandbox):
     full = env.entry(row["seq"])
     assert full["documentXml"] == signed.decode("utf-8")
     assert all(f["severity"] != "error" for f in full["findings"])  # the warnings it was accepted with, if any
-    store = Store(f"sqlite:///{sandbox.data_dir}/mock-kanta.sqlite3")
+    store = Store(sandbox.database_url)
     with store.engine.connect() as conn:
         stored = conn.execute(select(traffic_table.c.frame_xml, traffic_table.c.document_xml, traffic_table.c.findings_json)
                               .where(traffic_table.c.seq == row["seq"])).one()

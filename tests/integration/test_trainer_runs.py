@@ -41,7 +41,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def store(box) -> Store:
-    return Store(f"sqlite:///{box.data_dir}/mock-kanta.sqlite3")
+    return Store(box.database_url)
 
 
 def new_tenant(box) -> str:
