@@ -71,7 +71,8 @@ class Dispatcher:
         try:
             async with held_body(receive, _declared(scope), self.json_limit) as body:
                 try:
-                    safejson.loads(body)
+                    if body.strip():  # an empty body is connexion's to judge (an operation may take none)
+                        safejson.loads(body)
                 except safejson.JSONInputError as exc:
                     return await problem(400, str(exc))(scope, receive, send)
                 await self.control(scope, _replay(body, receive), send)
