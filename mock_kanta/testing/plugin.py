@@ -101,10 +101,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mock_kanta_scenario: a scenario file run as a test (mock-kanta plugin)")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop the sandbox before other plugins look for processes left running; also after failed or interrupted
+    runs (a killed run's server gets SIGTERM from the kernel: LocalSandbox's parent-death signal)."""
+    session.config.stash[_SESSION].close()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    session = config.stash.get(_SESSION, None)
-    if session is not None:
-        session.close()  # also after a failed or interrupted run; a killed one: the server gets SIGTERM (PDEATHSIG)
+    holder = config.stash.get(_SESSION, None)
+    if holder is not None:  # a session that ended before pytest_sessionfinish
+        holder.close()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
