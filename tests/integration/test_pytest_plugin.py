@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -185,7 +186,7 @@ def test_a_killed_run_takes_its_server_down(tmp_path):
         from pathlib import Path
 
         def test_waits(kanta_sandbox):
-            Path(os.environ["RECORD"]).write_text(str(kanta_sandbox.pid))
+            Path(os.environ["RECORD"]).write_text(f"{kanta_sandbox.pid} {kanta_sandbox.box.root}")
             while not Path(os.environ["RELEASE"]).exists():
                 time.sleep(0.1)
     """})
@@ -198,7 +199,8 @@ def test_a_killed_run_takes_its_server_down(tmp_path):
         deadline = time.monotonic() + 120
         while not record.exists() and run.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
-        server = int(record.read_text())
+        pid, root = record.read_text().split(" ", 1)
+        server = int(pid)
         assert group_alive(server)
     finally:
         run.send_signal(signal.SIGKILL)  # no teardown, no session end: only the kernel's parent-death signal is left
@@ -209,6 +211,7 @@ def test_a_killed_run_takes_its_server_down(tmp_path):
     finally:
         if group_alive(server):
             os.killpg(server, signal.SIGKILL)
+        shutil.rmtree(root, ignore_errors=True)  # the killed run could not remove its sandbox's data directory
 
 
 def test_in_process_mode_starts_no_process(tmp_path):
