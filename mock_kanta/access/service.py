@@ -63,7 +63,6 @@ class Access:
         """With auth on, the admin token is made if there is none; with auth off, none is made (and no secret
         matches the admin hash then)."""
         self.store, self.settings = store, settings
-        rows.ensure_tables(store)
         admin = ensure_admin_token(settings)[0] if settings.auth_on else current_admin_token(settings)
         self.admin_hash = hash_of(admin) if admin else "!" + new_secret()
         self._by_hash: dict[str, Principal] = {}

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, inspect, select, update
+from sqlalchemy import insert, select, update
 
-from mock_kanta.store.errors import ConstraintViolation, StoreUnavailable
 from mock_kanta.store.tables.access import access_generation, access_tokens
 from mock_kanta.store.tables.tenants import tenants
 
 _T = access_tokens.c
 _LISTED = (_T.id, _T.tenant, _T.role, _T.label, _T.created_at, _T.revoked_at)
-
-
-def ensure_tables(store) -> None:
-    """Create the access tables where they are missing (until an Alembic revision makes them; several
-    processes may race here: whoever loses finds them made)."""
-    with store.alchemy.begin() as conn:
-        if {access_tokens.name, access_generation.name} <= set(inspect(conn).get_table_names()):
-            return
-    try:
-        with store.alchemy.begin() as conn:
-            for table in (access_tokens, access_generation):
-                table.create(conn, checkfirst=True)
-    except (ConstraintViolation, StoreUnavailable):
-        with store.alchemy.begin() as conn:
-            if not {access_tokens.name, access_generation.name} <= set(inspect(conn).get_table_names()):
-                raise
 
 
 def generation(store) -> int:
