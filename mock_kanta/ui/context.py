@@ -154,7 +154,10 @@ def fmt_datetime(value) -> str:
     at = as_datetime(value)
     if at is None:
         return str(value) if value else "–"
-    local = at.astimezone(HELSINKI)
+    try:
+        local = at.astimezone(HELSINKI)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59Z: past the calendar's edge in Helsinki time; shown as given
+        return str(value)
     lang = i18n.current_lang()
     if lang == "en":
         return local.strftime("%Y-%m-%d %H:%M")

@@ -140,7 +140,7 @@ def test_omakanta_side_by_side_hides_a_minors_prohibited_document_from_the_guard
     table = page.get_by_test_id("side-by-side")
     headers = table.locator("thead th")
     expect(headers).to_have_text(["Asiakirja", re.compile("^Asiakas itse"), re.compile(f"^Huoltaja {re.escape(mask(parent.hetu))}"),
-                                  re.compile("^Ammattilainen")])
+                                  re.compile("^Ammattihenkilö")])
     row = table.locator(f'tr[data-document="{prohibited.document_id}"]')
     guardian = row.locator('td[data-viewer="guardian"]')
     expect(guardian).to_have_attribute("data-shown", "false")

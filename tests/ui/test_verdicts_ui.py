@@ -52,6 +52,6 @@ def test_a_messages_page_shows_each_findings_basis(page, ui, default_verdicts):
 
     page.goto(f"/ui/messages/{seq}")
     card = page.locator('li.finding[data-rule="SH-CTX-001"]')
-    expect(card.get_by_test_id("basis")).to_have_text("järjestäjä")
+    expect(card.get_by_test_id("basis")).to_have_text("palvelunjärjestäjä")
     expect(card).to_contain_text("Kannan ei tiedetä hylkäävän tätä; Keusote edellyttää sitä ohjeessaan.")
     shoot(page, "message-basis")

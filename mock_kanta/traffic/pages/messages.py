@@ -40,9 +40,6 @@ KEEP_TEXT = 64
 MAX_JSON_CHARS = 200_000
 MAX_PAGE_BYTES = 512 * 1024  # of a part shown on the page; the rest only through its raw link
 MAX_LINES = 5_000  # of a part shown on the page
-# Said under a part shown only in part ({shown} and {total}: lines or bytes)
-CUT = {"fi": "Näytetään {shown} / {total}; koko osa raakatavuina:", "sv": "Visar {shown} av {total}; hela delen som råa byte:",
-       "en": "Showing {shown} of {total}; the whole part as raw bytes:"}
 DVV_POLICY_ARC = "1.2.246.517."
 PARTS = {"frame": "frame_xml", "document": "document_xml"}
 
@@ -120,7 +117,7 @@ class XmlView:
     problem: str | None = None  # why the part is not readable XML
     shortened: bool = False
     marks: dict[int, list[str]] = field(default_factory=dict)
-    cut: str | None = None  # shown only in part: what the page shows of how much (CUT)
+    cut: str | None = None  # shown only in part: what the page shows of how much (message.cut)
 
 
 def xml_view(part: str, data: bytes, note: str = "… ({n} characters)") -> XmlView:
@@ -140,7 +137,7 @@ def xml_view(part: str, data: bytes, note: str = "… ({n} characters)") -> XmlV
     except safexml.XMLInputError:  # cannot happen for lxml's own output; never fail the page on it
         tree = None
     lines = pretty.splitlines()
-    cut = i18n.pick(CUT).format(shown=MAX_LINES, total=len(lines)) if len(lines) > MAX_LINES else None
+    cut = i18n.t("message.cut", shown=MAX_LINES, total=len(lines)) if len(lines) > MAX_LINES else None
     return XmlView(part, lines[:MAX_LINES], tree, shortened=shortened, cut=cut)
 
 
@@ -152,7 +149,7 @@ def _cut_text(data: bytes) -> tuple[str, str | None]:
         shown = "".join(lines[:MAX_LINES])
     if len(shown) == len(data) and len(lines) <= MAX_LINES:
         return shown, None
-    return shown, i18n.pick(CUT).format(shown=f"{len(shown.encode('utf-8', 'replace')):,} B", total=f"{len(data):,} B")
+    return shown, i18n.t("message.cut", shown=f"{len(shown.encode('utf-8', 'replace')):,} B", total=f"{len(data):,} B")
 
 
 def _tidy(root: etree._Element, note: str) -> bool:
