@@ -53,7 +53,7 @@ def test_scenarios_leave_the_default_tenant_alone(built_in, sandbox):
 def test_progress_is_one_line_per_step(built_in):
     _, _, lines = built_in
     assert "[0/7] prepare (tenant scn-deployment-test-" in "\n".join(lines)
-    assert any(line.startswith("[1/7] grant test-relationship ... ok (") for line in lines)
+    assert any(line.startswith("[1/7] Helsinki archives the test client's client-relationship document (system signature) ... ok (") for line in lines)
 
 
 def test_the_reports_parse(built_in):
@@ -153,7 +153,7 @@ def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def test_the_command_starts_its_own_sandbox(tmp_path):
     done = _cli("run", "scenarios/deployment-test.yaml", "--report-dir", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert "starting a throw-away sandbox" in done.stderr and "[7/7] archivist vantaa-kerava ... ok (" in done.stderr
+    assert "starting a throw-away sandbox" in done.stderr and "[7/7] The archivist: none of them went to another organiser's register ... ok (" in done.stderr
     suites = etree.parse(str(tmp_path / "deployment-test.xml")).getroot()
     assert (suites.get("tests"), suites.get("failures"), suites.get("errors")) == ("8", "0", "0")
     assert json.loads((tmp_path / "deployment-test.json").read_text(encoding="utf-8"))["passed"] is True
@@ -164,7 +164,7 @@ def test_the_command_fails_on_a_failing_scenario_and_on_invalid_files(sandbox, t
     junit = tmp_path / "out" / "broken.xml"
     done = _cli("run", str(BROKEN), "--target", sandbox.url, "--data-dir", str(sandbox.data_dir), "--junit", str(junit),
                 "--delete-tenants")
-    assert done.returncode == 1 and "[4/5] archive note-wrong-unit ... FAILED" in done.stderr
+    assert done.returncode == 1 and "[4/5] Wrong expectation: the unit was not named (SH-REG-004), not a relationship yet to begin ... FAILED" in done.stderr
     assert junit.exists() and not (tmp_path / "scenario-reports").exists()
     bad = tmp_path / "bad.yaml"
     bad.write_text(BROKEN.read_text(encoding="utf-8").replace("client: eino, matter", "client: eeno, matter", 1),
