@@ -1,0 +1,1 @@
+"""Faults per tenant: delays, HTTP statuses, dropped connections and injected refusals on the wire endpoints."""
