@@ -5,6 +5,8 @@
   sessions and its tenant's tokens (viewer tokens only, checked by the handler); never tenant create or delete,
   never the audit purge, nor what every tenant shares (the virtual cards);
 - viewer: its own tenant, reading only (GET, and the wire's read-only POSTs: validation, search, retrieve).
+
+Paths that name a tenant (/api/v1/tenants/{id}..., /api/v1/jobs/{id}...) count as asking for it, like the header.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ PUBLIC_PREFIXES = ("/pki/", "/ui/static/")
 SESSION_PATHS = frozenset({"/ui/login", "/ui/logout"})  # POSTs every signed-in role may make
 TENANTS_ROOT = "/api/v1/tenants/"
 _TENANT_PATH = re.compile(r"^/api/v1/tenants/([^/]+)(/.*)?$")
+_JOBS_PATH = re.compile(r"^/api/v1/jobs/([^/]+)(/.*)?$")  # a tenant's background jobs: /api/v1/jobs/{tenant}/{job}
 AUDIT_PURGE = "/api/v1/audit/purge"
 SHARED_BY_ALL = ("/api/v1/cards",)  # not per tenant (the data directory's virtual cards): only the admin changes it
 
@@ -42,8 +45,8 @@ def public(path: str) -> bool:
 
 
 def path_tenant(path: str) -> str | None:
-    """The tenant a /api/v1/tenants/{id}... path names."""
-    m = _TENANT_PATH.match(path)
+    """The tenant a /api/v1/tenants/{id}... or /api/v1/jobs/{id}... path names."""
+    m = _TENANT_PATH.match(path) or _JOBS_PATH.match(path)
     return m.group(1) if m else None
 
 

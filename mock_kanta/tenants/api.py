@@ -27,24 +27,31 @@ def get_tenant(tenantId: str):
 
 
 def create_tenant(body: dict):
+    """201 made; 202 made, its seed loading in a background job (Location: the job); 200 it existed."""
     services = current_services()
     try:
-        row, created, lines = tenants.create(services, body["id"], body.get("name"), body.get("seed"))
+        row, created, job = tenants.create(services, body["id"], body.get("name"), body.get("seed"))
     except ValueError as exc:  # the spec checks the shape; the services check the values again
         abort(400, str(exc))
-    answer = {**_tenant_json(row["id"]), "created": created, "seeded": lines}
+    answer = {**_tenant_json(row["id"]), "created": created, "job": job}
     if created and services.settings.auth_on:  # its first tokens, shown only here
         answer["tokens"] = {role.value: _access().create_token(row["id"], role.value, "made with the tenant")["token"]
                             for role in (Role.trainer, Role.viewer)}
+    if job is not None:
+        return answer, 202, {**JSON, "Location": job["location"]}
     return answer, 201 if created else 200, JSON
 
 
 def reset_tenant(tenantId: str):
+    """200 reset; 202 reset, its seed loading again in a background job (Location: the job)."""
     try:
-        deleted, lines = tenants.reset(current_services(), tenantId)
+        deleted, job = tenants.reset(current_services(), tenantId)
     except UnknownTenant:
         abort(404, f"No tenant {tenantId}.")
-    return {**_tenant_json(tenantId), "created": False, "seeded": lines, "deleted": deleted}, 200, JSON
+    answer = {**_tenant_json(tenantId), "created": False, "job": job, "deleted": deleted}
+    if job is not None:
+        return answer, 202, {**JSON, "Location": job["location"]}
+    return answer, 200, JSON
 
 
 def delete_tenant(tenantId: str):

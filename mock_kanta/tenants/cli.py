@@ -38,13 +38,12 @@ def create(tenant_id: str, name: str | None, clients: int | None, seed_value: in
     """Make a tenant with the fixture organisations, units and matters (nothing changes if it exists)."""
     services = _services(data_dir)
     seed = {"clients": clients, "seed": seed_value} if clients else None
-    try:
-        row, created, lines = tenants.create(services, tenant_id, name, seed)
+    try:  # the seed job runs here, in this process (a command is not a request)
+        row, created, job = tenants.create(services, tenant_id, name, seed, here=True)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{row['id']}: {'created' if created else 'exists already, left as it is'}")
-    for line in lines:
-        click.echo(f"  {line}")
+    _job_lines(job)
 
 
 @tenant.command("list")
@@ -64,13 +63,12 @@ def list_(data_dir: Path) -> None:
 def reset(tenant_id: str, data_dir: Path) -> None:
     """Wipe everything of the tenant, load the fixtures again, and its seed if it was made with one."""
     try:
-        deleted, lines = tenants.reset(_services(data_dir), tenant_id)
+        deleted, job = tenants.reset(_services(data_dir), tenant_id, here=True)
     except UnknownTenant as exc:
         raise click.ClickException(str(exc)) from None
     counts = ", ".join(f"{table} {n}" for table, n in sorted(deleted.items()) if n)
     click.echo(f"{tenant_id}: reset (deleted {counts or 'nothing'})")
-    for line in lines:
-        click.echo(f"  {line}")
+    _job_lines(job)
 
 
 @tenant.command("delete")
@@ -91,6 +89,16 @@ def delete(tenant_id: str, yes: bool, data_dir: Path) -> None:
 
 
 tenant.add_command(access_cli.token)
+
+
+def _job_lines(job: dict | None) -> None:
+    """What a seed job run here did: its summary, or its error (the command then fails)."""
+    if job is None:
+        return
+    if job["state"] != "done":
+        raise click.ClickException(f"seeding {job['state']}: {job['error'] or 'stopped (the tenant was reset or deleted)'}")
+    for line in job["lines"]:
+        click.echo(f"  {line}")
 
 
 def _services(data_dir: Path):

@@ -4,6 +4,10 @@ Every tenant has its own registers, clock, access log and traffic; the default t
 start and cannot be deleted. Creating, resetting and deleting hold the init lock (the data directory's file lock
 and, on PostgreSQL, an advisory lock shared by every instance), so no two processes half-make a tenant. A reset is
 one transaction, the fixtures reloaded inside it: a document sent meanwhile meets the tenant before or after it.
+
+Seeding (the clients of `seed`, at a create and again after each reset) is a background job (mock_kanta.jobs),
+never work inside a request: the tenant exists at once, the job fills it. One seeding runs at a time (the seed
+lock, across processes and instances), and seeding twice loads nothing twice (mock_kanta.seeding is idempotent).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from contextlib import contextmanager
 
 import yaml
 
+from mock_kanta.jobs import service as jobs
 from mock_kanta.seeding.service import seed as load_seed
 from mock_kanta.settings import Settings
 
@@ -48,52 +53,78 @@ def check_seed(seed) -> dict | None:
 
 
 INIT_LOCK = "mock-kanta-init"
+SEED_LOCK = "mock-kanta-seed"
 
 
 @contextmanager
 def init_lock(settings: Settings, store):
     """One process at a time makes the schema and tenants: the data directory's lock (the processes of one
     instance), then the store's (the instances on one PostgreSQL)."""
-    with open(settings.data_dir / ".init.lock", "w") as handle:
+    with _lock(settings, store, ".init.lock", INIT_LOCK):
+        yield
+
+
+@contextmanager
+def seed_lock(settings: Settings, store):
+    """One seeding at a time (they share the data directory's virtual cards), across processes and instances."""
+    with _lock(settings, store, ".seed.lock", SEED_LOCK):
+        yield
+
+
+@contextmanager
+def _lock(settings: Settings, store, file_name: str, name: str):
+    with open(settings.data_dir / file_name, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            with store.exclusive(INIT_LOCK):
+            with store.exclusive(name):
                 yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def create(services, tenant: str, name: str | None = None, seed: dict | None = None) -> tuple[dict, bool, list[str]]:
+def create(services, tenant: str, name: str | None = None, seed: dict | None = None, *,
+           here: bool = False) -> tuple[dict, bool, dict | None]:
     """Make a tenant with the fixture organisations, units and matters (as the default tenant has),
-    its own clock and registers; seed it with `mock_kanta.seeding` when `seed` is {"clients": N, "seed": S}.
-    (tenant row, created here?, the seed's summary lines). An existing tenant is left as it is."""
+    its own clock and registers; when `seed` is {"clients": N, "seed": S}, queue the job that seeds it with
+    `mock_kanta.seeding` (run now, in this thread, when `here`). (tenant row, created here?, the seed job or
+    None). An existing tenant is left as it is."""
     check_tenant_id(tenant)
     seed = check_seed(seed)
     if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200 or "\x00" in name):
         raise ValueError("name must be a string of 1 to 200 characters, without NUL")
-    store, lines = services.store, []
+    store = services.store
     with init_lock(services.settings, store):  # one creator at a time across worker processes and instances
         created = store.ensure_tenant(tenant, name)
         if created:
             services.ensure_tenant(tenant)
             if seed:
                 store.set_tenant_seed(tenant, seed["clients"], seed["seed"])
-                lines = _seed(services, tenant, seed)
-    return store.tenant(tenant), created, lines
+    job = seed_job(services, tenant, seed, here=here) if created and seed else None
+    return store.tenant(tenant), created, job
 
 
-def reset(services, tenant: str) -> tuple[dict[str, int], list[str]]:
+def reset(services, tenant: str, *, here: bool = False) -> tuple[dict[str, int], dict | None]:
     """Wipe everything of the tenant (documents, rights, matters, guardians, access log, traffic,
-    clock, rule modes), load the fixtures again and, if it was made with seed parameters, seed
-    it again. (rows deleted per table, the seed's summary lines); UnknownTenant if none."""
+    clock, rule modes, jobs), load the fixtures again and, if it was made with seed parameters, queue the job
+    that seeds it again (run now when `here`). (rows deleted per table, the seed job or None);
+    UnknownTenant if none."""
     settings = services.settings
     orgs, units = load_fixture_organisations(settings)
     with init_lock(settings, services.store):
         deleted = services.store.reset_tenant(tenant, fixtures=(orgs, units, load_fixture_matters(settings)))
         services.forget_tenant(tenant)
         seed = services.store.tenant_seed(tenant)
-        lines = _seed(services, tenant, seed) if seed else []
-    return deleted, lines
+    return deleted, seed_job(services, tenant, seed, here=here) if seed else None
+
+
+def seed_job(services, tenant: str, seed: dict, *, here: bool = False) -> dict:
+    """Queue (or, `here`, run now) the job that loads the tenant's seed; the job as the API shows it."""
+    def work(progress) -> list[str]:
+        with seed_lock(services.settings, services.store):
+            return load_seed(services, seed["clients"], seed["seed"], tenant=tenant, progress=progress).lines()
+
+    return jobs.submit(services.store, tenant, "seed", {"clients": seed["clients"], "seed": seed["seed"]},
+                       seed["clients"], work, here=here)
 
 
 def delete(services, tenant: str) -> dict[str, int]:
@@ -118,7 +149,8 @@ def seed_demo(services, clients: int, seed: int) -> list[str]:
 
 
 def _seed(services, tenant: str, seed: dict) -> list[str]:
-    return load_seed(services, seed["clients"], seed["seed"], tenant=tenant).lines()
+    with seed_lock(services.settings, services.store):
+        return load_seed(services, seed["clients"], seed["seed"], tenant=tenant).lines()
 
 
 def _fixture(settings: Settings) -> dict:

@@ -155,8 +155,8 @@ def services(tmp_path) -> Services:
 
 
 def test_services_make_reset_and_delete_tenants(services):
-    row, created, lines = tenants.create(services, "scn-1", "Skenaario")
-    assert (row["name"], created, lines) == ("Skenaario", True, [])
+    row, created, job = tenants.create(services, "scn-1", "Skenaario")
+    assert (row["name"], created, job) == ("Skenaario", True, None)  # no seed: no seed job
     fixture_orgs = {o["oid"] for o in services.store.organisations("default")}
     assert {o["oid"] for o in services.store.organisations("scn-1")} == fixture_orgs
     assert {m["matter_id"] for m in services.store.matters("scn-1")} == {m["matter_id"] for m in services.store.matters("default")}
@@ -164,8 +164,8 @@ def test_services_make_reset_and_delete_tenants(services):
     assert services.has_tenant("scn-1")
 
     services.store.add_matter("scn-1", {"matter_id": "1.2.3.4", "organiser_oid": ORG["oid"], "client_id": CLIENT, "source": "t"})
-    deleted, lines = tenants.reset(services, "scn-1")
-    assert deleted["matters"] == len(services.store.matters("default")) + 1 and lines == []
+    deleted, job = tenants.reset(services, "scn-1")
+    assert deleted["matters"] == len(services.store.matters("default")) + 1 and job is None
     assert {o["oid"] for o in services.store.organisations("scn-1")} == fixture_orgs  # the fixtures again
     assert services.store.matter("scn-1", "1.2.3.4") is None
 
