@@ -8,7 +8,7 @@ A page shows the titles and results in its own language.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request
 
 from mock_kanta.scenario import ScenarioError, builtin_scenarios, load_scenario, trainer
 from mock_kanta.tenants import service as tenants
@@ -39,7 +39,7 @@ def reset():
         return context.render("trainer.html", confirm_reset=True, scenarios=[], runs=[])
     security.require_csrf()
     _same_tenant(tenant)
-    deleted, _seeded = tenants.reset(context.services(), tenant)
+    deleted, _seeding = tenants.reset(context.services(), tenant)  # a seed loads again in a background job
     flash(i18n.t("trainer.reset_done", tenant=tenant, rows=sum(deleted.values())))
     return redirect("/ui/trainer", code=303)
 
@@ -59,7 +59,7 @@ def start():
         abort(400, i18n.t("trainer.bad_scenario", name=name, why=str(exc)[:600]))
     try:
         run_id = trainer.start(context.services(), tenant, name, scenario, target_url(), i18n.current_lang(),
-                               reset_first=request.form.get("reset_first") == "1")
+                               reset_first=request.form.get("reset_first") == "1", **run_access())
     except trainer.TooManyRuns as exc:
         abort(409, i18n.t("trainer.too_many", n=exc.n))
     trainer.wait(context.store(), tenant, run_id, trainer.WAIT_SECONDS["start"])
@@ -109,6 +109,14 @@ def scenario_choices() -> list[dict]:
         title = _titles[key]
         out.append({"name": path.stem, "title": title.get(lang) or next(iter(title.values()), path.stem)})
     return out
+
+
+def run_access() -> dict:
+    """With access control on: the access service (the run gets a trainer token of its own) and the Host this
+    request was accepted with (the run's requests go to the socket, under the same name)."""
+    if not context.services().settings.auth_on:
+        return {}
+    return {"access": current_app.config["ACCESS"], "host": request.host}
 
 
 def target_url() -> str:

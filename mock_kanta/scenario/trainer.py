@@ -7,6 +7,9 @@ instance on the same database sees it: a click served anywhere queues a request 
 for it (`Player`), plays it and writes the results, and whoever served the click polls the run's row until
 the owner has handled it (`wait`). Results keep their texts in Finnish, Swedish and English.
 
+With access control on, a run calls the server with a trainer token of its tenant minted for it (labelled with
+the run's id) and revoked when its owner ends it; the requests carry the Host the page was asked by.
+
 A run whose owner stopped is `gone`: its heartbeat is older than GONE_SECONDS, or at once when the owner
 was a process on this machine that no longer runs. An owner idle for IDLE_LIMIT_SECONDS ends its run as
 `expired`. A reset or deletion of the tenant removes its runs, and their owners stop.
@@ -25,6 +28,7 @@ from contextlib import suppress
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mock_kanta.jobs import service as jobs
 from mock_kanta.scenario.model import Scenario
 from mock_kanta.scenario.run import ScenarioRun
 from mock_kanta.scenario.texts import LANGS
@@ -41,6 +45,7 @@ WAIT_POLL_SECONDS = 0.1  # a click looks for its result this often
 HEARTBEAT_SECONDS = 5.0
 GONE_SECONDS = 30.0
 IDLE_LIMIT_SECONDS = 2 * 3600.0
+SEED_WAIT_SECONDS = 600.0  # a reset's reseed job the run waits for before it prepares
 WAIT_SECONDS = {"start": 30.0, "next": 30.0, "all": 3.0, "stop": 5.0}  # a click waits this long for its result
 MAX_RUNS_PER_PROCESS = 4
 KEEP_CHARS = 6000  # of a step's sent and received messages kept
@@ -68,17 +73,20 @@ class RunRemoved(Exception):
 
 
 def start(services, tenant: str, name: str, scenario: Scenario, target: str, lang: str, *,
-          reset_first: bool = False) -> str:
+          reset_first: bool = False, access=None, host: str | None = None) -> str:
     """Make a run of `scenario` (built-in `name`) in `tenant`, reset first if asked, and play it in a thread of
-    this process against the server at `target`; its id. TooManyRuns when this process has no room."""
+    this process against the server at `target` (with the Host header `host`, when given); its id. With `access`
+    (mock_kanta.access.service.Access: access control is on), the run calls with a trainer token of the tenant
+    made for it and revoked at its end. TooManyRuns when this process has no room."""
     with _owned_lock:
         if len(_owned) >= MAX_RUNS_PER_PROCESS:
             raise TooManyRuns(len(_owned))
-        if reset_first:
-            tenants.reset(services, tenant)
+        seeding = tenants.reset(services, tenant)[1] if reset_first else None
         run_id = f"run-{secrets.token_hex(6)}"
         rows.create_run(services.store, run_row(run_id, tenant, name, scenario, lang), step_rows(scenario))
-        player = Player(services.store, tenant, run_id, scenario, target, services.settings.data_dir, lang)
+        token = access.create_token(tenant, "trainer", f"trainer run {run_id} (internal)") if access else None
+        player = Player(services.store, tenant, run_id, scenario, target, services.settings.data_dir, lang,
+                        token=token, host=host, access=access, seeding=seeding)
         thread = threading.Thread(target=player, name=f"trainer-{run_id}", daemon=True)  # ends with the process
         _owned[run_id] = thread
         thread.start()
@@ -164,14 +172,21 @@ class Player:
     """The thread that owns one run: prepares it, then serves the requests queued for it."""
 
     def __init__(self, store, tenant: str, run_id: str, scenario: Scenario, target: str, data_dir: Path | str,
-                 lang: str):
+                 lang: str, *, token: dict | None = None, host: str | None = None, access=None,
+                 seeding: dict | None = None):
         self.store, self.tenant, self.run_id = store, tenant, run_id
-        self.run = ScenarioRun(scenario, target, data_dir, tenant, lang=lang, progress=self._progress)
+        self.run = ScenarioRun(scenario, target, data_dir, tenant, lang=lang, progress=self._progress,
+                               token=token["token"] if token else None)
+        if host:
+            self.run.http.headers["Host"] = host  # the address the gate knows, whatever socket the run reaches
+        self.token, self.access, self.seeding = token, access, seeding
         self.handled = 0  # the last request's seq
         self._written: set[int | str] = set()  # results in the run's rows ("prepare" or a step's index)
 
     def __call__(self) -> None:
         try:
+            if self.seeding:  # a reset's reseed: the scenario meets the tenant seeded
+                jobs.wait(self.store, self.tenant, self.seeding["id"], SEED_WAIT_SECONDS)
             item = self.run.prepare()
             self._save(status="ready" if item.status == "passed" else "error", problem=item.why or None)
             if item.status == "passed":
@@ -184,6 +199,9 @@ class Player:
                 self._save(status="error", problem=f"{type(exc).__name__}: {exc}"[:600], busy=None)
         finally:
             self.run.close()
+            if self.token:
+                with suppress(Exception):  # the database away: the token stays until revoked by hand
+                    self.access.revoke(self.tenant, self.token["id"])
             with _owned_lock:
                 _owned.pop(self.run_id, None)
 
