@@ -37,7 +37,8 @@ class Settings:
     default_tenant: str = "default"
     sqlite_synchronous: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_SQLITE_SYNCHRONOUS", "FULL"))
     tls: bool = field(default_factory=lambda: os.environ.get("MOCK_KANTA_TLS") == "1")  # set by serve --tls
-    base_url: str = field(default_factory=lambda: os.environ.get("MOCK_KANTA_BASE_URL", "http://127.0.0.1:8080"))
+    # The sandbox's public URL (CRL and CA-issuer URLs of new certificates, client defaults): see _base_url_default.
+    base_url: str | None = None
     # Access control (mock_kanta.access, docs/shared-sandbox.md): None until `serve` decides (on beyond loopback).
     auth: bool | None = field(default_factory=lambda: _flag(os.environ.get("MOCK_KANTA_AUTH")))
     admin_token: str | None = field(default_factory=lambda: os.environ.get("MOCK_KANTA_ADMIN_TOKEN") or None)
@@ -53,10 +54,11 @@ class Settings:
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
         self.fixtures_dir = Path(self.fixtures_dir) if self.fixtures_dir else _fixtures_default(self.data_dir)
+        self.base_url = (self.base_url or _base_url_default(self.data_dir, self.public_url)).rstrip("/")
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'mock-kanta.sqlite3').resolve()}"
+        return self.database_url or f"sqlite:///{(self.data_dir / SQLITE_FILE).resolve()}"
 
     @property
     def auth_on(self) -> bool:
@@ -80,5 +82,59 @@ class Settings:
     def codes_override_dir(self) -> Path:
         return self.data_dir / "codes"
 
+    @property
+    def base_url_file(self) -> Path:
+        return self.data_dir / BASE_URL_FILE
+
+    def remember_base_url(self) -> None:
+        """Keep the public URL `serve` or `init` chose, for the commands that later open this data directory."""
+        self.base_url_file.write_text(self.base_url + "\n", encoding="utf-8")
+
     def prepare(self) -> None:
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise NoSandbox(f"{self.data_dir.resolve()} is a file, not a data directory; give --data-dir a directory")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def sandbox_problem(self) -> str | None:
+        """Why the data directory holds no sandbox (None when it holds one): a command that reads a sandbox
+        never makes one; only `mock-kanta serve` and `mock-kanta init` do."""
+        where = self.data_dir.resolve()
+        make = f"make one with `mock-kanta init --data-dir {self.data_dir}` (or `mock-kanta serve --data-dir {self.data_dir}`)"
+        if not self.data_dir.exists():
+            return f"no sandbox in {where}: the directory does not exist; {make}, or give the --data-dir of yours"
+        if not self.data_dir.is_dir():
+            return f"{where} is a file, not a sandbox's data directory; give --data-dir a directory"
+        has_database = self.database_url is not None or (self.data_dir / SQLITE_FILE).is_file()
+        if not (has_database and (self.pki_dir / "root.crt.pem").is_file()):
+            return f"no sandbox in {where} (no database and CA there); {make}, or give the --data-dir of yours"
+        return None
+
+    def require_sandbox(self) -> "Settings":
+        """These settings, if their data directory holds a sandbox; else NoSandbox saying how to make one."""
+        problem = self.sandbox_problem()
+        if problem:
+            raise NoSandbox(problem)
+        return self
+
+
+class NoSandbox(Exception):
+    """A command that reads a sandbox was given a data directory that holds none."""
+
+
+SQLITE_FILE = "mock-kanta.sqlite3"
+BASE_URL_FILE = "base-url"
+DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+
+
+def _base_url_default(data_dir: Path, public_url: str | None) -> str:
+    """MOCK_KANTA_BASE_URL, else the first of MOCK_KANTA_PUBLIC_URL, else the URL `serve`/`init` kept in the
+    data directory, else http://127.0.0.1:8080."""
+    given = os.environ.get("MOCK_KANTA_BASE_URL") or (public_url or "").split(",")[0].strip()
+    if given:
+        return given
+    kept = data_dir / BASE_URL_FILE
+    if kept.is_file():
+        text = kept.read_text(encoding="utf-8").strip()
+        if text:
+            return text
+    return DEFAULT_BASE_URL

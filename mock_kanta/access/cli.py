@@ -23,7 +23,7 @@ def token() -> None:
 
 
 def _access(data_dir: Path) -> Access:
-    services = Services.start(Settings(data_dir=data_dir))
+    services = Services.start(Settings(data_dir=data_dir).require_sandbox())
     return Access(services.store, services.settings)
 
 

@@ -74,9 +74,7 @@ def audit_log(client: str, since: str | None, until: str | None, data_dir: Path,
 def _open(data_dir: Path, tenant: str | None, *, default: bool = False):
     """The access log of the data directory's database, and the tenant (the default one if asked)."""
 
-    settings = Settings(data_dir=data_dir)
-    if settings.database_url is None and not (settings.data_dir / "mock-kanta.sqlite3").exists():
-        raise click.ClickException(f"no sandbox database in {settings.data_dir.resolve()} (start the sandbox once, or give --data-dir)")
+    settings = Settings(data_dir=data_dir).require_sandbox()
     store = Store(settings.db_url, settings.sqlite_synchronous)
     try:
         store.create_schema()  # adds the audit tables to a database made before them

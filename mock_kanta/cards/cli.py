@@ -10,23 +10,25 @@ import click
 from cryptography import x509
 
 from mock_kanta.cards.export import ExportError, card_pkcs11, card_pkcs12, system_pkcs11, system_pkcs12
+from mock_kanta.settings import Settings
 from mock_kanta.signing.cards import DEFAULT_SYSTEM_NAME, CardError, CardStore
 from mock_kanta.signing.pkcs11_key import TokenError
-from mock_kanta.signing.pki import DEFAULT_BASE_URL, Pki, ProfileError, readable_name
+from mock_kanta.signing.pki import Pki, ProfileError, readable_name
 
 REASONS = [r.name.replace("_", "-") for r in x509.ReasonFlags if r is not x509.ReasonFlags.remove_from_crl]
 
 
 def _store_options(command):
-    """--data-dir and --base-url on every command; the command receives an open CardStore."""
+    """--data-dir and --base-url on every command; the command receives an open CardStore of an existing sandbox."""
     @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="MOCK_KANTA_DATA_DIR",
                   default="var", show_default=True, help="Where tokens, keys and cards.json live (env MOCK_KANTA_DATA_DIR).")
-    @click.option("--base-url", envvar="MOCK_KANTA_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
-                  help="The sandbox's public URL, used in CRL and CA URLs of new certificates (env MOCK_KANTA_BASE_URL).")
+    @click.option("--base-url", envvar="MOCK_KANTA_BASE_URL", default=None,
+                  help="The sandbox's public URL in the CRL and CA-issuer URLs of new certificates (env "
+                       "MOCK_KANTA_BASE_URL; default: the one `serve` or `init` kept in the data directory).")
     @functools.wraps(command)
-    def wrapper(data_dir: Path, base_url: str, **kwargs):
-        data_dir.mkdir(parents=True, exist_ok=True)
-        store = CardStore(data_dir, Pki.open(data_dir / "pki", base_url=base_url))
+    def wrapper(data_dir: Path, base_url: str | None, **kwargs):
+        settings = Settings(data_dir=data_dir, base_url=base_url).require_sandbox()
+        store = CardStore(data_dir, Pki.open(settings.pki_dir, base_url=settings.base_url))
         return command(store, **kwargs)
     return wrapper
 

@@ -1,12 +1,23 @@
 """`mock-kanta clock show|set|advance|reset`: the sandbox clock of a running sandbox, over its control API."""
 from __future__ import annotations
 
+import os
+
 import click
 import httpx
 
+from mock_kanta.settings import Settings
+
+
+def default_url() -> str:
+    """MOCK_KANTA_URL, else the sandbox's public URL (MOCK_KANTA_BASE_URL, or the one `serve` kept in the data
+    directory of MOCK_KANTA_DATA_DIR or ./var), else http://127.0.0.1:8080."""
+    return os.environ.get("MOCK_KANTA_URL") or Settings().base_url
+
 
 @click.group()
-@click.option("--url", default="http://127.0.0.1:8080", show_default=True, envvar="MOCK_KANTA_URL", help="The running sandbox.")
+@click.option("--url", default=default_url, show_default="MOCK_KANTA_URL, else the sandbox's public URL",
+              help="The running sandbox to talk to.")
 @click.option("--tenant", default=None, help="Tenant (default: the sandbox's default tenant).")
 @click.pass_context
 def clock(ctx: click.Context, url: str, tenant: str | None) -> None:

@@ -9,6 +9,7 @@ import click
 from mock_kanta.reports import html_report, json_text, junit_xml, write_reports
 from mock_kanta.scenario.model import ScenarioError, builtin_dir, builtin_scenarios, load_scenario, resolve
 from mock_kanta.scenario.run import run_files
+from mock_kanta.settings import Settings
 
 DEFAULT_REPORT_DIR = Path("scenario-reports")
 
@@ -32,10 +33,11 @@ def scenario() -> None:
 @scenario.command("run")
 @click.argument("files", nargs=-1)
 @click.option("--all", "all_builtin", is_flag=True, help="Run every built-in scenario too.")
-@click.option("--target", default=None, metavar="URL",
-              help="A running sandbox (default: start a throw-away one for this run).")
+@click.option("--url", default=None, metavar="URL",
+              help="A running sandbox to talk to (default: start a throw-away one for this run).")
+@click.option("--target", "old_target", default=None, hidden=True, help="The old name of --url.")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="MOCK_KANTA_DATA_DIR", default="var", show_default=True,
-              help="The target's data directory: its CA and virtual cards (env MOCK_KANTA_DATA_DIR). Used with --target.")
+              help="The data directory of the sandbox at --url: its CA and virtual cards (env MOCK_KANTA_DATA_DIR).")
 @click.option("--tenant", default=None, help="Run in this existing tenant instead of a fresh one per scenario.")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"Write JUnit XML, JSON and HTML reports here (default {DEFAULT_REPORT_DIR}/ unless a file option is given).")
@@ -46,13 +48,18 @@ def scenario() -> None:
               help="Language of the reports: titles, explanations and evidence (fi, sv or en).")
 @click.option("--delete-tenants", is_flag=True, help="Delete each scenario's tenant afterwards (default: keep it to look at).")
 @click.option("--token", envvar="MOCK_KANTA_TOKEN", default=None, metavar="TOKEN",
-              help="For a target with access control on (env MOCK_KANTA_TOKEN): the admin token, or a trainer token "
+              help="For a sandbox with access control on (env MOCK_KANTA_TOKEN): the admin token, or a trainer token "
                    "of the tenant given with --tenant.")
-def run_command(files, all_builtin, target, data_dir, tenant, report_dir, junit, json_path, html, lang, delete_tenants,
-                token) -> None:
+def run_command(files, all_builtin, url, old_target, data_dir, tenant, report_dir, junit, json_path, html, lang,
+                delete_tenants, token) -> None:
     """Run scenario FILES (paths or built-in names); exit 0 only if every scenario passed."""
 
     paths = _paths(files, all_builtin)
+    if url and old_target and url != old_target:
+        raise click.UsageError("give --url once (--target is its old name)")
+    target = url or old_target
+    if target:
+        Settings(data_dir=data_dir).require_sandbox()
     try:
         report = run_files(paths, target, data_dir if target else None, tenant=tenant, lang=lang, progress=_say,
                            delete_tenants=delete_tenants, token=token)

@@ -24,7 +24,7 @@ def seed(n: int, seed_value: int, data_dir: Path, tenant: str) -> None:
     Runs in-process on the data directory (the server may be running: SQLite takes both);
     running again with the same seed skips what exists."""
 
-    services = Services.start(Settings(data_dir=data_dir))
+    services = Services.start(Settings(data_dir=data_dir).require_sandbox())
     with click.progressbar(length=n, label=f"seeding {n} clients (seed {seed_value})") as bar:
         summary = load(services, n, seed_value, tenant=tenant, progress=bar.update)
     for line in summary.lines():

@@ -29,8 +29,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from mock_kanta.core.resources import builtin
 from mock_kanta.core.signatures import TrustProblem
+from mock_kanta.settings import DEFAULT_BASE_URL  # serve and init choose the real one (docs/configuration.md)
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 ROOT = "root"
 QC_STATEMENTS_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.3")
 MAX_CHAIN_DEPTH = 6
