@@ -13,6 +13,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_kanta.archive import validation as shark
+from mock_kanta.faults import endpoint as faulty
+from mock_kanta.faults import refusals
+from mock_kanta.faults import service as faults
 from mock_kanta.http.requests import (
     RETRY_AFTER,
     XML,
@@ -43,6 +46,7 @@ class ArchiveEndpoint:
     def __init__(self, services):
         self.services, self.archive = services, services.archive
         self.limit = services.settings.max_body_bytes
+        self.faults = faults.of(services)
 
     async def __call__(self, scope, receive, send) -> None:
         tenant = content_type = declared = None
@@ -55,7 +59,8 @@ class ArchiveEndpoint:
                 tenant = tenant or value.decode("latin-1")
         services, archive = self.services, self.archive
         tenant = tenant or services.settings.default_tenant
-        if not services.has_tenant(tenant):
+        generation = services.store.generation(tenant)  # the tenant exists now; its faults' cache key
+        if generation is None:
             return await self._no_tenant(send, tenant)
         # The body is held against the process's budget until the answer; the checks (CPU) run in a worker
         # thread (Archive.archive_async), so the loop keeps answering while a large document is checked. The
@@ -64,6 +69,12 @@ class ArchiveEndpoint:
         client_org = state.get("client_org") if state else None
         try:
             async with held_body(receive, declared, self.limit) as body:
+                fault = self.faults.due(tenant, generation, "archive", body)
+                if fault is not None and fault.when == "before":
+                    if fault.kind == "delay":
+                        await faulty.pause(fault)
+                    else:
+                        return await self._fault_before(receive, send, tenant, fault, body, content_type)
                 try:
                     outcome = await archive.archive_async(tenant, body, content_type, client_org)
                 except (UnknownTenant, ConstraintViolation) as exc:
@@ -84,7 +95,24 @@ class ArchiveEndpoint:
             return
         if outcome.parsed.soap_version:
             payload = soap_envelope(payload, outcome.parsed.soap_version)
+        if fault is not None and fault.when == "after":  # handled (and stored) already: the answer is what fails
+            if fault.kind == "delay":
+                await faulty.pause(fault)
+            elif fault.kind == "status":
+                return await faulty.send_status(send, fault)
+            elif fault.kind == "drop":
+                return await faulty.drop(receive, send)
         await _send_xml(send, 400 if outcome.ack == "AR" else 200, payload)
+
+    async def _fault_before(self, receive, send, tenant: str, fault, body: bytes, content_type: str | None) -> None:
+        """A fault met before the message is handled: nothing of it is stored."""
+        if fault.kind == "status":
+            return await faulty.send_status(send, fault)
+        if fault.kind == "drop":
+            return await faulty.drop(receive, send)
+        status, payload, soap_version = await run_in_threadpool(refusals.archive, self.services, tenant, fault, body,
+                                                                content_type)
+        await _send_xml(send, status, soap_envelope(payload, soap_version) if soap_version else payload)
 
     async def _no_tenant(self, send, tenant: str) -> None:
         refused = self.archive.refuse(unread(Problem.bad_request(unknown_tenant(tenant))))
@@ -100,13 +128,31 @@ async def _send_xml(send, status: int, payload: bytes, extra: list[tuple[bytes, 
 def routes(services) -> list[Route]:
     archive = services.archive
     limit = services.settings.max_body_bytes
+    faults_of = faults.of(services)
+
+    async def _validation_fault(fault, tenant: str, body: bytes, content_type: str | None) -> Response:
+        if fault.kind == "status":
+            if fault.delay_ms:
+                await faulty.pause(fault)
+            return faulty.status_response(fault)
+        if fault.kind == "drop":
+            return faulty.Dropped()
+        status, payload = await run_in_threadpool(refusals.validation, services, tenant, fault, body, content_type)
+        return Response(payload, status_code=status, media_type="application/json")
 
     async def validate_endpoint(request: Request) -> Response:
         tenant = tenant_of(request, services)
-        if not services.has_tenant(tenant):
+        generation = services.store.generation(tenant)
+        if generation is None:
             return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))), status_code=404)
         try:
             async with held_body(request.receive, request.headers.get("content-length"), limit) as body:
+                fault = faults_of.due(tenant, generation, "validate", body)
+                if fault is not None and fault.when == "before":
+                    if fault.kind == "delay":
+                        await faulty.pause(fault)
+                    else:
+                        return await _validation_fault(fault, tenant, body, request.headers.get("content-type"))
                 # the checks (CPU) in a worker thread: the loop keeps answering meanwhile
                 status, payload = await run_in_threadpool(shark.validate, archive, body, tenant,
                                                           request.headers.get("content-type"))
@@ -126,6 +172,11 @@ def routes(services) -> list[Route]:
                 return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))),
                                     status_code=404)
             raise
+        if fault is not None and fault.when == "after":
+            if fault.kind == "delay":
+                await faulty.pause(fault)
+            else:
+                return await _validation_fault(fault, tenant, body, None)
         if payload is None:
             return Response(status_code=status)
         return Response(json.dumps(payload, ensure_ascii=False), status_code=status, media_type="application/json")

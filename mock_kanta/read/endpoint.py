@@ -24,6 +24,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mock_kanta.faults import endpoint as faulty
+from mock_kanta.faults import refusals
+from mock_kanta.faults import service as faults
 from mock_kanta.http.requests import (
     RETRY_AFTER,
     XML,
@@ -59,6 +62,17 @@ def paths(services) -> dict[str, str]:
 def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> list[Route]:
     reads = read_service(services)
     limit = services.settings.max_body_bytes
+    faults_of = faults.of(services)
+
+    async def fault_answer(kind: str, fault, tenant: str, body: bytes, content_type: str | None) -> Response:
+        if fault.kind == "status":
+            if fault.delay_ms:
+                await faulty.pause(fault)
+            return faulty.status_response(fault)
+        if fault.kind == "drop":
+            return faulty.Dropped()
+        status, payload = await run_in_threadpool(refusals.read, services, reads, kind, tenant, fault, body, content_type)
+        return Response(payload, status_code=status, media_type=XML)
 
     def logged(result: ReadResult, body: bytes | None, content_type: str | None) -> None:
         """The access log (the `audit` hook), then the traffic log."""
@@ -73,7 +87,8 @@ def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> li
 
         async def handle(request: Request) -> Response:
             tenant = tenant_of(request, services)
-            if not services.has_tenant(tenant):
+            generation = services.store.generation(tenant)
+            if generation is None:
                 return no_tenant(tenant)
             content_type = request.headers.get("content-type")
             client_org = request.scope.get("state", {}).get("client_org")
@@ -85,7 +100,20 @@ def routes(services, *, audit: Callable[[ReadResult], None] | None = None) -> li
             try:
                 try:
                     async with held_body(request.receive, request.headers.get("content-length"), limit) as body:
-                        return await run_in_threadpool(answered, body)
+                        fault = faults_of.due(tenant, generation, kind, body)
+                        if fault is None:
+                            return await run_in_threadpool(answered, body)
+                        if fault.kind == "delay" and fault.when == "before":
+                            await faulty.pause(fault)
+                        elif fault.when == "before":
+                            return await fault_answer(kind, fault, tenant, body, content_type)
+                        response = await run_in_threadpool(answered, body)
+                        if fault.when == "before":
+                            return response
+                        if fault.kind == "delay":
+                            await faulty.pause(fault)
+                            return response
+                        return await fault_answer(kind, fault, tenant, body, content_type)
                 except BodyTooLarge as exc:
                     result = reads.refuse(kind, tenant, unread(Problem.too_large(exc.size, limit)))
                     return _answer(reads, result, 413, lambda r: logged(r, None, content_type))

@@ -21,7 +21,7 @@ def list_traffic(after: int = 0, limit: int = 100, channel: str | None = None, v
 def get_entry(seq: int):
     tenant = current_tenant()
     row = _entry(tenant, seq)
-    body = summary_json(row, names(current_services().store, tenant))
+    body = summary_json(row, names(current_services().store, tenant), traffic.marks(current_services().store, tenant, [seq]))
     body.update(findings=traffic.findings_json(row), contentType=row["content_type"], frameXml=_text(row["frame_xml"]),
                 documentXml=_text(row["document_xml"]), bodyText=_text(row["body"]))
     return body, 200, JSON
@@ -54,7 +54,8 @@ def page_json(services, tenant: str, *, after: int = 0, limit: int = 100, channe
     rows, more = traffic.page(services.store, tenant, after=after, limit=limit, channel=channel, verdict=verdict,
                               client_id=client)
     found = names(services.store, tenant) if rows else ({}, {})
-    return {"items": [summary_json(r, found) for r in rows], "last": rows[-1]["seq"] if rows else after, "more": more}
+    marked = traffic.marks(services.store, tenant, [r["seq"] for r in rows])
+    return {"items": [summary_json(r, found, marked) for r in rows], "last": rows[-1]["seq"] if rows else after, "more": more}
 
 
 def names(store, tenant: str) -> tuple[dict, dict]:
@@ -63,10 +64,13 @@ def names(store, tenant: str) -> tuple[dict, dict]:
             {o["oid"]: o["name"] for o in store.organisations(tenant)})
 
 
-def summary_json(row: dict, lookup: tuple[dict, dict]) -> dict:
-    """A traffic row as the API lists it (camelCase; organisation and unit names from `names`; links)."""
+def summary_json(row: dict, lookup: tuple[dict, dict], marked: dict | None = None) -> dict:
+    """A traffic row as the API lists it (camelCase; organisation and unit names from `names`; links; the entry
+    it replays and the fault that answered it, from `traffic.marks`)."""
     units, orgs = lookup
     out = {_camel(k): v for k, v in row.items() if _CAMEL.get(k, k) is not None}
+    mark = (marked or {}).get(row["seq"]) or {}
+    out.update(replayOf=mark.get("replay_of"), injectedBy=mark.get("fault_id"))
     out["ruleIds"] = json.loads(row["rule_ids"] or "[]")
     out["documentIds"] = json.loads(row["document_ids"]) if row.get("document_ids") else None
     out.update(senderName=orgs.get(row["sender_oid"]), unitName=units.get(row["unit_oid"]),

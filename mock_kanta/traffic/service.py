@@ -20,6 +20,7 @@ from mock_kanta.core.clock import utc_now
 from mock_kanta.core.codes.oids import SERVICE_REQUESTS
 from mock_kanta.core.findings import Finding, Severity
 from mock_kanta.rules import REGISTRY
+from mock_kanta.store.queries import faults as marks_rows
 from mock_kanta.store.queries import traffic as traffic_rows
 from mock_kanta.store.queries.traffic import write  # noqa: F401  (one row in a transaction of its own)
 
@@ -129,6 +130,11 @@ def entry(store, tenant: str, seq: int) -> dict | None:
             row["frame_xml"], row["findings_json"] = stored_frame, stored_findings
         row["document_xml"] = stored_document
     return row
+
+
+def marks(store, tenant: str, seqs: list[int]) -> dict[int, dict]:
+    """{seq: {"replay_of", "fault_id"}} of the rows among `seqs` a replay or an injected fault made."""
+    return marks_rows.marks(store, tenant, seqs)
 
 
 def findings_json(row: dict) -> list[dict]:
