@@ -3,7 +3,6 @@
 A tenant made with 5,000 clients answers 202 at once; while its job seeds, /healthz and another tenant's archive
 answer (the job is still unfinished after their answers); the job ends done with every client there. A job
 whose server was killed is failed when read after the restart. A reset of a seeded tenant seeds it again as a job.
-(`finished` and `seed_job` serve the other tests of seeded tenants.)
 """
 from __future__ import annotations
 
@@ -16,33 +15,9 @@ from mock_kanta.client import KantaClient
 from mock_kanta.jobs.service import OWNER_DIED
 from mock_kanta.store import Store
 from tests.conftest import Sandbox
-from tests.integration.test_tenants import WHEN, create, fresh_id, relationship
+from tests.integration.test_tenants import WHEN, create, finished, fresh_id, relationship, seed_job
 from tests.parties import KEUSOTE
 from tests.signing import issue_signer
-
-JOB_DEADLINE = 900.0  # seconds a job may take before the test gives up (not a speed assertion)
-
-
-def finished(http, location: str, seconds: float = JOB_DEADLINE) -> dict:
-    """The job at `location` once it is done or failed (polled); AssertionError if it is not over by then."""
-    deadline = time.monotonic() + seconds
-    while True:
-        r = http.get(location)
-        assert r.status_code == 200, r.text
-        job = r.json()
-        if job["state"] in ("done", "failed") or time.monotonic() > deadline:
-            assert job["state"] in ("done", "failed"), f"job not over: {job}"
-            return job
-        time.sleep(0.3)
-
-
-def seed_job(response) -> dict:
-    """The seed job of a 202 answer (create or reset), checked against its Location."""
-    assert response.status_code == 202, response.text
-    job = response.json()["job"]
-    assert response.headers["location"] == job["location"] == f"/api/v1/jobs/{job['tenant']}/{job['id']}"
-    assert job["kind"] == "seed" and job["state"] in ("queued", "running", "done")
-    return job
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from mock_kanta.settings import Settings
 from mock_kanta.store import Store
 from mock_kanta.tenants.service import load_fixture_matters, load_fixture_organisations
 from tests.helpers import post_archive
-from tests.integration.test_tenants import WHEN, create, fresh_id, header, relationship
+from tests.integration.test_tenants import WHEN, create, finished, fresh_id, header, relationship, seed_job
 from tests.parties import KEUSOTE
 from tests.signing import issue_signer
 
@@ -75,7 +75,7 @@ def test_four_resets_of_one_tenant_at_once_leave_it_whole(sandbox, store):
 
 def test_a_seeded_tenant_reset_twice_at_once_is_seeded_once(sandbox, store):
     tenant = fresh_id("race")
-    assert create(sandbox.http, tenant, seed={"clients": 3, "seed": 5}).status_code == 201
+    assert finished(sandbox.http, seed_job(create(sandbox.http, tenant, seed={"clients": 3, "seed": 5}))["location"])["state"] == "done"
     clients = sorted(m["client_id"] for m in store.matters(tenant))
     rights = sum(len(store.rights(tenant, c)) for c in set(clients))
 
@@ -85,7 +85,11 @@ def test_a_seeded_tenant_reset_twice_at_once_is_seeded_once(sandbox, store):
 
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(reset, range(2)))
-    assert [r.status_code for r in answers] == [200, 200], [r.text for r in answers]
+    assert [r.status_code for r in answers] == [202, 202], [r.text for r in answers]
+    found = [sandbox.http.get(r.json()["job"]["location"]) for r in answers]
+    assert sorted(r.status_code for r in found) == [200, 404]  # the later reset removed the earlier one's job
+    (kept,) = (r.json() for r in found if r.status_code == 200)
+    assert finished(sandbox.http, kept["location"])["state"] == "done"
     assert sorted(m["client_id"] for m in store.matters(tenant)) == clients  # seeded once, not twice
     assert sum(len(store.rights(tenant, c)) for c in set(clients)) == rights
 
