@@ -8,6 +8,8 @@ the file, the step number, its line and the key.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import yaml
 from mock_kanta.client.parties import artificial_hetu
 from mock_kanta.core.identity import HetuError, parse_hetu
 from mock_kanta.core.resources import builtin
+from mock_kanta.faults.service import parse as parse_fault
 from mock_kanta.scenario import fields as f
 from mock_kanta.scenario.fields import INVALID, Ctx, check_keys
 
@@ -39,6 +42,47 @@ DOCUMENT = {
 }
 ACK = {"ack": (f.choice("AA", "AE", "AR"), False), "rules": (f.rule_ids, False), "not_rules": (f.rule_ids, False)}
 READ = {"status": (f.choice("ok", "refused"), False), **ACK}
+NO_ANSWER = {"no_answer": (f.choice("timeout", "dropped"), False)}
+CHANNELS = ("archive", "validate", "query", "retrieve")
+VERDICTS = ("AA", "AE", "AR", "valid", "invalid", "ok", "refused")
+
+
+def seconds(value, where: str, ctx: Ctx) -> Any:
+    """A client-side timeout in seconds: a number above 0, at most 600."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 600:
+        return float(value)
+    return ctx.problem(where, f"expected seconds (a number above 0, at most 600), got {f.show(value)}")
+
+
+def base64_bytes(value, where: str, ctx: Ctx) -> Any:
+    """Bytes written as base64 (a recorded message's bytes, exactly)."""
+    if isinstance(value, str):
+        try:
+            return base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    return ctx.problem(where, "expected base64 text")
+
+
+def probability(value, where: str, ctx: Ctx) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1:
+        return float(value)
+    return ctx.problem(where, f"expected a number above 0, at most 1, got {f.show(value)}")
+
+
+# a fault step's keys (snake_case) -> the faults API's (camelCase)
+FAULT_KEYS = {"kind": "kind", "endpoint": "endpoint", "message_type": "messageType", "when": "when", "delay_ms": "delayMs",
+              "jitter_ms": "jitterMs", "status": "status", "ack": "ack", "code": "code", "text": "text", "count": "count",
+              "probability": "probability"}
+FAULT = {"kind": (f.choice("delay", "status", "drop", "refuse", "clear"), True),
+         "endpoint": (f.choice("archive", "validate", "query", "retrieve", "any"), False),
+         "message_type": (f.text, False), "when": (f.choice("before", "after"), False), "delay_ms": (f.count, False),
+         "jitter_ms": (f.count, False), "status": (f.count, False), "ack": (f.choice("AE", "AR"), False),
+         "code": (f.text, False), "text": (f.text, False), "count": (f.count, False), "probability": (probability, False)}
+SEND = {"channel": (f.choice(*CHANNELS), True), "content_type": (f.text, False), "body": (base64_bytes, False),
+        "frame": (base64_bytes, False), "document": (base64_bytes, False), "transport": (f.choice("multipart", "soap"), False),
+        "resend": (f.ref("document"), False), "service_request": (f.code, False), "replays": (f.count, False),
+        "timeout": (seconds, False)}
 DOCUMENTS = {"documents": (f.list_of(f.ref("document")), False), "not_documents": (f.list_of(f.ref("document")), False),
              "count": (f.count, False)}
 
@@ -54,7 +98,7 @@ STEPS: dict[str, tuple[dict, dict | None]] = {
                  "register": (f.register, True), "client": (f.ref("client"), True), "matter": (f.ref("matter"), False),
                  "usage": (f.code, False), "document": (f.mapping(DOCUMENT), False), "replaces": (f.ref("document"), False),
                  "signer": (f.signer, False), "sender": (f.ref("unit"), False),
-                 "transport": (f.choice("multipart", "soap"), False)}, ACK),
+                 "transport": (f.choice("multipart", "soap"), False), "timeout": (seconds, False)}, {**ACK, **NO_ANSWER}),
     "query": ({"as": (f.ref("professional"), True), "unit": (f.ref("unit"), True), "client": (f.ref("client"), True),
                "register": (f.register, False), "usage": (f.code, False), "matter": (f.ref("matter"), False),
                "service_tasks": (f.codes, False), "document_groups": (f.codes, False), "document_types": (f.codes, False),
@@ -71,6 +115,9 @@ STEPS: dict[str, tuple[dict, dict | None]] = {
                   "reasons": (f.reason_codes, False)}),
     "archivist": ({"register": (f.register, True), "client": (f.ref("client"), False)},
                   {**DOCUMENTS, "same_as_sent": (f.boolean, False)}),
+    "fault": (FAULT, None),
+    "send": (SEND, {"verdict": (f.choice(*VERDICTS), False), "rules": (f.rule_ids, False),
+                    "not_rules": (f.rule_ids, False), **NO_ANSWER}),
 }
 # What a step without `expect:` must do (docs/scenarios.md): act successfully.
 DEFAULT_EXPECT = {"grant": {"ack": "AA"}, "archive": {"ack": "AA"}, "query": {"status": "ok"}, "retrieve": {"status": "ok"}}
@@ -159,6 +206,11 @@ class Step:
             return f"guardian {a['guardian']} of {a['client']}"
         if self.kind == "omakanta":
             return f"omakanta {a['client']} as {a['viewer']}"
+        if self.kind == "fault":
+            return f"fault {a['kind']}" + (f" on {a['endpoint']}" if a.get("endpoint") else "")
+        if self.kind == "send":
+            return f"send {a['channel']}" + (f" {a['resend']} again" if a.get("resend") else "") + (
+                f" (replays {a['replays']})" if a.get("replays") else "")
         return f"archivist {a['register']}"
 
     def title_in(self, lang: str = "en") -> str | None:
@@ -459,6 +511,26 @@ def _define(kind: str, new_id, n: int, where: str, ctx: Ctx) -> None:
 
 
 def _cross_checks(kind: str, args: dict, expect: dict, where: str, ctx: Ctx) -> None:
+    if kind == "fault" and args["kind"] != "clear":
+        try:
+            parse_fault({FAULT_KEYS[k]: v for k, v in args.items()})
+        except ValueError as exc:
+            ctx.problem(f"{where}: fault", str(exc))
+    if kind == "fault" and args["kind"] == "clear" and len(args) != 1:
+        ctx.problem(f"{where}: fault", "kind: clear takes nothing else (it clears every fault of the tenant)")
+    if kind == "send":
+        parts, raw = "frame" in args or "document" in args, "body" in args
+        if parts + raw + ("resend" in args) != 1:
+            ctx.problem(f"{where}: send", "give one of body (the raw HTTP body), frame (and document), or resend "
+                                          "(a document an earlier step sent)")
+        if "resend" in args and args["channel"] not in ("archive", "validate"):
+            ctx.problem(f"{where}: send", "resend is for archive and validate")
+        if parts and "frame" not in args:
+            ctx.problem(f"{where}: send", "a document goes with its frame")
+        if parts and args["channel"] not in ("archive", "validate"):
+            ctx.problem(f"{where}: send", "frame and document are for archive and validate; a read sends its body")
+        if raw and "content_type" not in args:
+            ctx.problem(f"{where}: send", "a raw body needs its content_type")
     if kind == "grant" and args.get("to") and args["to"] < args["from"]:
         ctx.problem(f"{where}: grant.to", f"{args['to']} is before from: {args['from']}")
     if kind == "guardian" and args["client"] == args["guardian"]:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+import httpx
+
 from mock_kanta.client import (
     KantaClientError,
     TaskGrant,
@@ -23,12 +25,14 @@ from mock_kanta.client import (
     replaces_of,
     signed_bytes,
 )
-from mock_kanta.client.query import query_request, request_bytes, retrieve_request
+from mock_kanta.client.query import parse_read_answer, query_request, request_bytes, retrieve_request
+from mock_kanta.client.sender import ARCHIVE_PATH, VALIDATE_PATH, parse_answer
 from mock_kanta.core.model import ClinicalDocument
 from mock_kanta.scenario import checks, excerpt
 from mock_kanta.scenario.fields import HELSINKI
-from mock_kanta.scenario.model import Step
+from mock_kanta.scenario.model import FAULT_KEYS, Step
 from mock_kanta.scenario.texts import ByLang, Join, Msg
+from mock_kanta.wire import soap
 
 
 class StepError(RuntimeError):
@@ -97,14 +101,72 @@ def _sign(run, doc: ClinicalDocument, signers: list[str], sender_oid: str) -> by
     return signed_bytes(doc, pairs, signed_at=run.now)
 
 
+_SAID = {
+    "timed_out": {"fi": "ei vastausta {seconds:g} sekunnissa (aikakatkaisu)", "sv": "inget svar inom {seconds:g} sekunder (tidsgräns)",
+                  "en": "no answer within {seconds:g} seconds (timed out)"},
+    "dropped": {"fi": "yhteys katkesi ilman vastausta", "sv": "förbindelsen bröts utan svar",
+                "en": "the connection was closed without an answer"},
+    "expected_no_answer": {"fi": "odotettiin: {wanted}; saatiin vastaus {got}", "sv": "väntat: {wanted}; fick svaret {got}",
+                           "en": "expected: {wanted}; got the answer {got}"},
+    "unexpected_no_answer": {"fi": "odotettiin vastausta; {what}", "sv": "väntade ett svar; {what}",
+                             "en": "expected an answer; {what}"},
+    "fault_set": {"fi": "vika asetettu: {fault}", "sv": "fel satt: {fault}", "en": "fault set: {fault}"},
+    "faults_cleared": {"fi": "viat poistettu ({n})", "sv": "fel borttagna ({n})", "en": "faults cleared ({n})"},
+    "fault_refused": {"fi": "hiekkalaatikko ei asettanut vikaa (HTTP {status}): {detail}",
+                      "sv": "sandlådan satte inte felet (HTTP {status}): {detail}",
+                      "en": "the sandbox did not set the fault (HTTP {status}): {detail}"},
+    "verdict": {"fi": "tulos {verdict}", "sv": "utfall {verdict}", "en": "verdict {verdict}"},
+    "expected_verdict": {"fi": "odotettiin tulosta {wanted}, saatiin {got}", "sv": "väntade utfallet {wanted}, fick {got}",
+                         "en": "expected the verdict {wanted}, got {got}"},
+}
+
+
+def said(key: str, **params) -> ByLang:
+    """One of this module's own texts, in fi/sv/en."""
+    return ByLang({lang: text.format(**params) for lang, text in _SAID[key].items()})
+
+
+def _post(run, path: str, body: bytes, content_type: str, timeout: float | None):
+    """(status, bytes) of a wire POST in the run's tenant, or "timeout" | "dropped" when no answer came."""
+    headers = run.kanta._headers(content_type)
+    try:
+        response = run.kanta.http.post(run.kanta.base_url + path, content=body, headers=headers,
+                                       **({"timeout": timeout} if timeout else {}))
+    except httpx.TimeoutException:
+        return "timeout"
+    except (httpx.RemoteProtocolError, httpx.ReadError):
+        return "dropped"
+    except httpx.TransportError as exc:
+        raise StepError(Msg("no_answer", url=run.target_url, detail=f"{type(exc).__name__}: {exc}")) from None
+    return response.status_code, response.content
+
+
+def _no_answer(step: Step, got: str, timeout: float | None) -> list:
+    """The problems of a request that got no answer (`got`: timeout | dropped)."""
+    what = said("timed_out", seconds=timeout or 0) if got == "timeout" else said("dropped")
+    if step.expect.get("no_answer") == got:
+        return []
+    return [said("unexpected_no_answer", what=what)]
+
+
 def _send(run, step: Step, doc: ClinicalDocument, frame, signed: bytes, register: str) -> Outcome:
     raw_frame = frame_bytes(frame)
     sent = Sent(step.args.get("id"), doc, raw_frame, signed, register)
     run.remember(sent)
+    timeout = step.args.get("timeout")
+    build = soap.build_soap_swa if step.args.get("transport", run.kanta.transport) == "soap" else soap.build_multipart
+    body, content_type = build(raw_frame, signed)
+    got = _post(run, ARCHIVE_PATH, body, content_type, timeout)
+    if isinstance(got, str):
+        what = said("timed_out", seconds=timeout or 0) if got == "timeout" else said("dropped")
+        return Outcome(excerpt.document(raw_frame, signed), None, _no_answer(step, got, timeout), [what])
     try:
-        answer = run.kanta.archive(raw_frame, signed, transport=step.args.get("transport"))
+        answer = parse_answer(*got)
     except KantaClientError as exc:
         raise StepError(Msg("no_ack_answer", status=exc.status, body=exc.body[:300].decode("utf-8", "replace"))) from None
+    if step.expect.get("no_answer"):
+        return Outcome(excerpt.document(raw_frame, signed), excerpt.xml(answer.raw),
+                       [said("expected_no_answer", wanted=step.expect["no_answer"], got=answer.ack)])
     sent.ack = answer.ack
     evidence = [Msg("document_to_register", document=doc.document_id, version=doc.version_number,
                     register=run.name_of_register(register)),
@@ -371,5 +433,83 @@ def archivist(run, step: Step) -> Outcome:
     return Outcome(f"GET {path}", excerpt.as_json(summary), problems, evidence)
 
 
+# --- faults and recorded messages ------------------------------------------------------------
+
+
+def fault(run, step: Step) -> Outcome:
+    """Set a fault on the run's tenant (kind: clear clears them all): docs/faults-and-replay.md."""
+    a = step.args
+    if a["kind"] == "clear":
+        response = run.api("DELETE", "/api/v1/faults")
+        if response.status_code != 200:
+            raise StepError(said("fault_refused", status=response.status_code, detail=_problem_text(response)))
+        return Outcome("DELETE /api/v1/faults", excerpt.as_json(response.json()),
+                       evidence=[said("faults_cleared", n=response.json()["cleared"])])
+    spec = {FAULT_KEYS[k]: v for k, v in a.items()}
+    response = run.api("POST", "/api/v1/faults", json=spec)
+    if response.status_code != 201:
+        raise StepError(said("fault_refused", status=response.status_code, detail=_problem_text(response)))
+    return Outcome(excerpt.as_json(spec), excerpt.as_json(response.json()),
+                   evidence=[said("fault_set", fault=response.json()["id"])])
+
+
+_SEND_PATHS = {"archive": ARCHIVE_PATH, "validate": VALIDATE_PATH}
+
+
+def send(run, step: Step) -> Outcome:
+    """Send recorded bytes as they are (an exported traffic log): the raw body, or frame and document built into
+    the channel's request; the verdict and rules checked as the recording answered."""
+    a = step.args
+    channel = a["channel"]
+    if "resend" in a:  # the same bytes again
+        a = {**a, "frame": run.documents[a["resend"]].frame, "document": run.documents[a["resend"]].signed}
+    if "body" in a:
+        body, content_type = a["body"], a["content_type"]
+    elif channel == "validate":
+        body = json.dumps({"messageId": f"replay-{step.number}", "palveluPyynto": a.get("service_request") or "",
+                           "level": "1", "siirtokehysXml": a["frame"].decode("utf-8"),
+                           "asiakirjaXml": (a.get("document") or b"").decode("utf-8")}).encode()
+        content_type = "application/json"
+    else:
+        build = soap.build_soap_swa if a.get("transport") == "soap" else soap.build_multipart
+        body, content_type = build(a["frame"], a.get("document") or b"")
+    path = _SEND_PATHS.get(channel) or run.reads.interactions[channel].path
+    got = _post(run, path, body, content_type, a.get("timeout"))
+    sent = f"POST {path} ({len(body)} bytes, {content_type})"
+    if isinstance(got, str):
+        return Outcome(sent, None, _no_answer(step, got, a.get("timeout")))
+    status, raw = got
+    verdict, rules = _verdict(channel, status, raw)
+    problems = []
+    if step.expect.get("no_answer"):
+        problems.append(said("expected_no_answer", wanted=step.expect["no_answer"], got=verdict))
+    if step.expect.get("verdict") and step.expect["verdict"] != verdict:
+        problems.append(said("expected_verdict", wanted=step.expect["verdict"], got=verdict))
+    missing = [r for r in step.expect.get("rules") or () if r not in rules]
+    if missing:
+        problems.append(Msg("expected_rules", rules=Join(missing), got=Join(rules) if rules else Msg("none")))
+    present = [r for r in step.expect.get("not_rules") or () if r in rules]
+    if present:
+        problems.append(Msg("expected_no_rules", rules=Join(present), details=Join(rules)))
+    received = raw[:4000].decode("utf-8", "replace")
+    return Outcome(sent, received, problems, [said("verdict", verdict=verdict)])
+
+
+def _verdict(channel: str, status: int, raw: bytes) -> tuple[str, list[str]]:
+    """The traffic log's verdict of an answer and its error rules."""
+    try:
+        if channel == "validate":
+            payload = json.loads(raw) if raw.strip() else None
+            errors = [x["rule"] for x in (payload or {}).get("findings", []) if x.get("severity") == "error"]
+            return ("valid" if status == 200 else "invalid"), errors
+        answer = parse_answer(status, raw) if channel == "archive" else parse_read_answer(status, raw)
+    except (KantaClientError, ValueError, AttributeError, TypeError):
+        return f"HTTP {status}", []
+    rules = [d.rule for d in answer.details if d.type_code == "E"]
+    if channel == "archive":
+        return answer.ack, rules
+    return ("ok" if answer.ack == "AA" else "refused"), rules
+
+
 HANDLERS = {"clock": clock, "grant": grant, "matter": matter, "archive": archive, "query": query, "retrieve": retrieve,
-            "guardian": guardian, "omakanta": omakanta, "archivist": archivist}
+            "guardian": guardian, "omakanta": omakanta, "archivist": archivist, "fault": fault, "send": send}
