@@ -3,12 +3,26 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort
+import httpx
+import yaml
+from flask import Response, abort, request
 
-from mock_kanta.api.common import BASE_PATH, JSON, OCTET, XML, current_services, current_tenant, inert_bytes
+from mock_kanta.api.common import (
+    BASE_PATH,
+    JSON,
+    OCTET,
+    XML,
+    current_services,
+    current_tenant,
+    inert_bytes,
+    safe_filename,
+)
+from mock_kanta.archive import endpoint as archive_endpoint
+from mock_kanta.read import endpoint as read_endpoint
 from mock_kanta.traffic import service as traffic
 
 PATH = f"{BASE_PATH}/traffic"
+REPLAY_TIMEOUT = 150.0  # seconds: longer than the longest fault delay (faults.service.MAX_DELAY_MS)
 _CAMEL = {"tenant_id": None, "frame_xml": None, "document_xml": None, "body": None, "findings_json": None,
           "has_frame": None, "has_document": None, "has_body": None, "content_type": None}
 
@@ -115,3 +129,42 @@ def _text(data: bytes | None) -> str | None:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
+
+
+def replay_entry(seq: int):
+    """Send entry `seq` again through the wire, as a new arrival; the new entry names the one it replays."""
+    services, tenant = current_services(), current_tenant()
+    paths = {"archive": archive_endpoint.ARCHIVE_PATH, "validate": archive_endpoint.VALIDATION_PATH,
+             **read_endpoint.paths(services)}
+    base = request.host_url.rstrip("/")
+    forward = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "cookie")}
+
+    def send(channel: str, body: bytes, content_type: str) -> int | None:
+        headers = {"Content-Type": content_type, "X-Mock-Kanta-Tenant": tenant, **forward}
+        try:
+            return httpx.post(base + paths[channel], content=body, headers=headers, timeout=REPLAY_TIMEOUT).status_code
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.TimeoutException):
+            return None  # no answer: a fault dropped or held it
+        except httpx.TransportError as exc:
+            abort(502, f"The sandbox could not reach its own wire endpoint at {base}: {exc}")
+
+    try:
+        return traffic.replay(services.store, tenant, seq, send), 200, JSON
+    except LookupError as exc:
+        abort(404, str(exc))
+    except traffic.NotReplayable as exc:
+        abort(409, str(exc))
+
+
+def export_traffic(after: int = 0, until: int | None = None, channel: str | None = None, verdict: str | None = None,
+                   limit: int = 200):
+    """The selection as a scenario file (YAML) that sends the same messages and expects the same verdicts."""
+    services, tenant = current_services(), current_tenant()
+    if until is not None and until <= after:
+        abort(400, f"until ({until}) must be greater than after ({after})")
+    summaries, _ = traffic.page(services.store, tenant, after=after, limit=limit, channel=channel, verdict=verdict)
+    rows = [traffic.entry(services.store, tenant, r["seq"]) for r in summaries if until is None or r["seq"] <= until]
+    text = yaml.safe_dump(traffic.export(services.store, tenant, rows), allow_unicode=True, sort_keys=False, width=120)
+    return Response(text, status=200, content_type="application/yaml; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="traffic-{safe_filename(tenant)}.yaml"',
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})

@@ -12,6 +12,7 @@ transaction of its access log event, with the parts as received (at most KEEP_BY
 """
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from mock_kanta.rules import REGISTRY
 from mock_kanta.store.queries import faults as marks_rows
 from mock_kanta.store.queries import traffic as traffic_rows
 from mock_kanta.store.queries.traffic import write  # noqa: F401  (one row in a transaction of its own)
+from mock_kanta.wire import soap
 
 KEEP_BYTES = 2 * 1024 * 1024  # per stored part of a message that was not accepted
 CHANNELS = ("archive", "validate", "query", "retrieve")
@@ -180,3 +182,81 @@ def ii_text(ii) -> str | None:
 
 def _json(values) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- replay and export -----------------------------------------------------------------------
+
+
+class NotReplayable(ValueError):
+    """The entry's bytes are not all kept (cut at KEEP_BYTES, or never kept)."""
+
+
+def request_of(row: dict) -> tuple[bytes, str]:
+    """A whole entry's (`entry`) request as it is sent again: the raw body as received, or the frame and
+    document as received (an accepted document's, the stored ones) in a request of the same transport."""
+    if row["truncated"]:
+        raise NotReplayable(f"message {row['seq']} was longer than the traffic log keeps: it cannot be sent again")
+    if row["body"] is not None:
+        return row["body"], row["content_type"] or "application/octet-stream"
+    frame, document = row["frame_xml"], row["document_xml"]
+    if frame is None:
+        raise NotReplayable(f"message {row['seq']} kept no bytes: it cannot be sent again")
+    if row["channel"] in ("query", "retrieve"):
+        return frame, row["content_type"] or "text/xml"
+    if row["channel"] == "validate":
+        return json.dumps({"messageId": f"replay-{row['seq']}", "palveluPyynto": row["service_request"] or "",
+                           "level": "1", "siirtokehysXml": frame.decode("utf-8"),
+                           "asiakirjaXml": (document or b"").decode("utf-8")}).encode(), "application/json"
+    build = soap.build_soap_swa if row["transport"] == "soap-swa" else soap.build_multipart
+    return build(frame, document or b"")
+
+
+def replay(store, tenant: str, seq: int, send) -> dict:
+    """Send entry `seq` again as a new arrival, through the wire (`send(channel, body, content_type)` posts it
+    and returns the HTTP status, or None when no answer came), and mark the new entry as its replay.
+    LookupError if there is no such entry; NotReplayable."""
+    row = entry(store, tenant, seq)
+    if row is None:
+        raise LookupError(f"No message {seq} in the traffic log of tenant {tenant}.")
+    body, content_type = request_of(row)
+    before = marks_rows.last_traffic_seq(store, tenant)
+    status = send(row["channel"], body, content_type)
+    new = next((r for r in traffic_rows.page(store, tenant, after=before, limit=100, channel=row["channel"])
+                if r["message_id"] == row["message_id"] and r["seq"] not in marks(store, tenant, [r["seq"]])), None)
+    if new is not None:
+        marks_rows.mark(store, tenant, new["seq"], replay_of=seq)
+    return {"replayOf": seq, "seq": new["seq"] if new else None, "status": status,
+            "verdict": new["verdict"] if new else None}
+
+
+def export(store, tenant: str, rows: list[dict], *, title: str | None = None) -> dict:
+    """A scenario (docs/scenarios.md) that sends `rows` (whole entries, oldest first) again, each expecting the
+    verdict and error rules it got, the clock set to each arrival: a regression test of a recorded session. Rows
+    cut short, and answers a fault injected, are left out (the description counts them)."""
+    steps, cut, injected, last_at = [], 0, 0, None
+    marked = marks(store, tenant, [r["seq"] for r in rows])
+    for row in rows:
+        if marked.get(row["seq"], {}).get("fault_id"):
+            injected += 1
+            continue
+        try:
+            body, content_type = request_of(row)
+        except NotReplayable:
+            cut += 1
+            continue
+        at = datetime.fromisoformat(row["at"])
+        if last_at is not None and abs((at - last_at).total_seconds()) > 60:
+            steps.append({"clock": {"set": row["at"]}})
+        last_at = at
+        step = {"send": {"channel": row["channel"], "content_type": content_type,
+                         "body": base64.b64encode(body).decode("ascii"), "replays": row["seq"]}}
+        rules = [r for r in json.loads(row["rule_ids"] or "[]") if r in REGISTRY]
+        step["expect"] = {"verdict": row["verdict"], **({"rules": rules} if rules else {})}
+        steps.append(step)
+    first = rows[0]["at"] if rows else None
+    left_out = [f"{n} {what}" for n, what in ((cut, "cut short"), (injected, "answered by an injected fault")) if n]
+    return {"scenario": f"traffic-{tenant}"[:60].lower(),
+            "title": {"en": title or f"Traffic of tenant {tenant}, sent again"},
+            "description": f"Exported from the traffic log of tenant {tenant}: {len(rows)} message(s)"
+                           + (f", left out: {', '.join(left_out)}" if left_out else "") + ".",
+            **({"start": first} if first else {}), "steps": steps}

@@ -2,11 +2,12 @@
 Every change bumps the tenant's generation, so each worker's cached faults refresh."""
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from mock_kanta.store.errors import UnknownTenant
 from mock_kanta.store.tables.faults import faults, traffic_marks
 from mock_kanta.store.tables.tenants import tenants
+from mock_kanta.store.tables.traffic import traffic
 
 _F = faults.c
 
@@ -65,3 +66,8 @@ def marks(store, tenant: str, seqs: list[int]) -> dict[int, dict]:
     rows = store.alchemy.rows(select(traffic_marks).where((traffic_marks.c.tenant_id == tenant)
                                                           & traffic_marks.c.seq.in_(seqs)))
     return {r["seq"]: {"replay_of": r["replay_of"], "fault_id": r["fault_id"]} for r in rows}
+
+
+def last_traffic_seq(store, tenant: str) -> int:
+    """The tenant's newest traffic seq (0 before any): where a replay's new entry is looked for after."""
+    return store.alchemy.value(select(func.max(traffic.c.seq)).where(traffic.c.tenant_id == tenant)) or 0
