@@ -29,7 +29,7 @@ LAYER_NAMES = {CORE: "core", LOW: "wire/store", MIDDLE: "rules/signing", AREA: "
 TOP = {"core": CORE, "settings": CORE, "builtin": CORE, "wire": LOW, "store": LOW, "rules": MIDDLE, "signing": MIDDLE,
        "wiring": WIRING, "app": FACE, "cli": FACE, "http": FACE, "api": FACE, "ui": FACE, "testing": FACE}
 AREAS = {"archive", "read", "registers", "clock", "audit", "traffic", "omakanta", "archivist", "tenants", "rehearsal",
-         "scenario", "client", "seeding", "cards", "reports", "access", "jobs"}
+         "scenario", "client", "seeding", "cards", "reports", "access", "jobs", "faults"}
 FACE_MODULES = {"api", "cli", "endpoint", "pages"}
 WEB_FRAMEWORKS = {"starlette", "flask", "werkzeug", "connexion", "uvicorn"}
 SQL = {"sqlalchemy", "sqlite3"}

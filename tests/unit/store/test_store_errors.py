@@ -86,8 +86,8 @@ def test_the_schema_is_whole_with_nothing_but_the_store_imported(tmp_path):
               " and not m.startswith(('mock_kanta.store', 'mock_kanta.core')))))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.splitlines()
     tables, areas = map(json.loads, out)
-    assert tables == ["access_generation", "access_tokens", "alembic_version", "audit_anchors", "audit_events", "clocks", "documents", "guardians", "jobs", "matters", "organisations",
+    assert tables == ["access_generation", "access_tokens", "alembic_version", "audit_anchors", "audit_events", "clocks", "documents", "faults", "guardians", "jobs", "matters", "organisations",
                             "register_rights", "rehearsal_sessions", "rule_modes", "schema_info", "service_units",
-                            "tenant_seeds", "tenants", "traffic", "trainer_requests", "trainer_runs",
+                            "tenant_seeds", "tenants", "traffic", "traffic_marks", "trainer_requests", "trainer_runs",
                             "trainer_steps", "verdict_profiles"]
     assert areas == []
