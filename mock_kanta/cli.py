@@ -29,7 +29,7 @@ from mock_kanta.wiring import Services
 
 # connexion imports starlette.testclient, which warns about httpx on every start; nothing here uses it.
 warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient` is deprecated",
-                        category=DeprecationWarning)
+                        category=UserWarning)  # starlette.exceptions.StarletteDeprecationWarning
 
 PORT_IN_USE = 2  # serve's exit status when its port is taken
 
@@ -82,12 +82,17 @@ def _demo_options(command):
               help="The address(es) clients use, comma-separated; the first goes into new certificates' CRL and "
                    "CA-issuer URLs; with auth on, Host and Origin must match one (env MOCK_KANTA_PUBLIC_URL; "
                    "default: MOCK_KANTA_BASE_URL, else this host and port).")
+@click.option("--extra-trust", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="MOCK_KANTA_EXTRA_TRUST",
+              default=None, help="A PEM bundle of extra trusted CAs or pinned certificates, e.g. the public samples' "
+                                 "DVV TEST certificates (env MOCK_KANTA_EXTRA_TRUST).")
 @click.option("--log-level", default="warning", show_default=True)
 def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, demo_clients: int, demo_seed: int,
-          tls: bool, auth: bool | None, public_url: str | None, log_level: str) -> None:
+          tls: bool, auth: bool | None, public_url: str | None, extra_trust: Path | None, log_level: str) -> None:
     """Start the sandbox: archive interface, validation clone, control API (made on the first start)."""
     _refuse_file(data_dir)
     _check_port_free(host, port)
+    if extra_trust:
+        os.environ["MOCK_KANTA_EXTRA_TRUST"] = str(extra_trust.resolve())
     os.environ["MOCK_KANTA_DATA_DIR"] = str(data_dir)
     os.environ["MOCK_KANTA_TLS"] = "1" if tls else "0"
     scheme = "https" if tls else "http"

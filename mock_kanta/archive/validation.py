@@ -2,7 +2,8 @@
 
 Request:  {"messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml"}
 Answer:   HTTP 200 with an empty body when valid; otherwise HTTP 400 with
-          {"messageId", "description": "1: ...; 2: ...;", "findings": [...]}.
+          {"messageId", "code", "language", "description": "1: ...; 2: ...;", "findings": [...]}, every text in
+          one language: the best of fi, sv and en by the request's Accept-Language, Finnish by default.
 """
 from __future__ import annotations
 
@@ -13,6 +14,28 @@ from mock_kanta.traffic import service as traffic
 from mock_kanta.wire import safejson
 
 FIELDS = ("messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml")
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT_LANGUAGE = "fi"
+
+
+def language(accept_language: str | None) -> str:
+    """The answer's language from an Accept-Language header: the supported one of highest q (the first of
+    equals), Finnish when none is supported or the header is missing or unreadable."""
+    best, best_q = DEFAULT_LANGUAGE, 0.0
+    for item in (accept_language or "").split(","):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if primary in LANGUAGES and q > best_q:
+            best, best_q = primary, q
+    return best
 
 
 def description(findings: list[Finding], lang: str = "fi") -> str:
@@ -23,20 +46,27 @@ def description(findings: list[Finding], lang: str = "fi") -> str:
     )
 
 
-def failure(message_id: str | None, findings: list[Finding]) -> dict:
+def failure(message_id: str | None, findings: list[Finding], lang: str = DEFAULT_LANGUAGE) -> dict:
     errors = [f for f in findings if f.severity is Severity.ERROR]
     return {
         "messageId": message_id,
         "code": errors[0].rule_id if errors else None,
-        "description": description(findings),
-        "findings": [f.to_json() for f in findings],
+        "language": lang,
+        "description": description(findings, lang),
+        "findings": [_finding(f, lang) for f in findings],
     }
 
 
-def validate(archive, body: bytes, tenant: str | None = None, content_type: str | None = None) -> tuple[int, dict | None]:
-    """Validate one request body; (HTTP status, JSON payload or None for an empty 200). Each call is
-    recorded in the tenant's traffic log (valid | invalid); UnknownTenant (mock_kanta.store.db)
-    for a tenant that does not exist."""
+def _finding(f: Finding, lang: str) -> dict:
+    """A finding's JSON with its message and fix in the one language."""
+    return {**f.to_json(), "message": f.message[lang], "fix": f.fix[lang]}
+
+
+def validate(archive, body: bytes, tenant: str | None = None, content_type: str | None = None,
+             lang: str = DEFAULT_LANGUAGE) -> tuple[int, dict | None]:
+    """Validate one request body; (HTTP status, JSON payload or None for an empty 200), its texts in `lang`
+    (see language()). Each call is recorded in the tenant's traffic log (valid | invalid); UnknownTenant
+    (mock_kanta.store.db) for a tenant that does not exist."""
     tenant = tenant or archive.settings.default_tenant
     if archive.store is not None:
         archive.store.view(tenant)  # UnknownTenant before anything is written
@@ -44,12 +74,12 @@ def validate(archive, body: bytes, tenant: str | None = None, content_type: str 
     if problem:
         findings = unread(Problem.bad_request(problem))
         _record(archive, tenant, None, findings, body=body, content_type=content_type)
-        return 400, failure(None, findings)
+        return 400, failure(None, findings, lang)
     parsed = archive.read_parts(request["siirtokehysXml"].encode("utf-8"), request["asiakirjaXml"].encode("utf-8"), "shark-json")
     findings = archive.check(parsed, tenant, requested_service=request["palveluPyynto"])
     _record(archive, tenant, parsed, findings, content_type=content_type)
     if any(f.severity is Severity.ERROR for f in findings):
-        return 400, failure(request.get("messageId"), findings)
+        return 400, failure(request.get("messageId"), findings, lang)
     return 200, None
 
 
