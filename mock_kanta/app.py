@@ -27,6 +27,7 @@ from mock_kanta.archivist import pages as archivist_pages
 from mock_kanta.cards import endpoint as pki_endpoint
 from mock_kanta.clock import pages as clock_pages
 from mock_kanta.core.resources import package_file
+from mock_kanta.faults import pages as faults_pages
 from mock_kanta.http.dispatcher import Dispatcher
 from mock_kanta.http.tls import ClientCertificateGate
 from mock_kanta.omakanta import pages as omakanta_pages
@@ -43,7 +44,7 @@ from mock_kanta.wiring import Services
 
 API_SPEC = package_file("api", "openapi.yaml")
 PAGES = (access_pages, clock_pages, registers_pages, omakanta_pages, archivist_pages, flow_pages, message_pages, trainer_pages,
-         rehearsal_pages)
+         rehearsal_pages, faults_pages)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None):
