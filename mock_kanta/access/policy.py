@@ -21,6 +21,7 @@ PUBLIC_PREFIXES = ("/pki/", "/ui/static/")
 SESSION_PATHS = frozenset({"/ui/login", "/ui/logout"})  # POSTs every signed-in role may make
 TENANTS_ROOT = "/api/v1/tenants/"
 _TENANT_PATH = re.compile(r"^/api/v1/tenants/([^/]+)(/.*)?$")
+JOBS_ROOT = "/api/v1/jobs"
 _JOBS_PATH = re.compile(r"^/api/v1/jobs/([^/]+)(/.*)?$")  # a tenant's background jobs: /api/v1/jobs/{tenant}/{job}
 AUDIT_PURGE = "/api/v1/audit/purge"
 SHARED_BY_ALL = ("/api/v1/cards",)  # not per tenant (the data directory's virtual cards): only the admin changes it
@@ -63,6 +64,8 @@ def decide(who: Principal, method: str, path: str, asked: list[str], read_only_p
         return Refusal(403, "Only the admin token may do this (tenant create, audit purge).")
     if not safe and path.startswith(SHARED_BY_ALL):
         return Refusal(403, "The virtual cards are shared by every tenant: only the admin token changes them.")
+    if path.rstrip("/") == JOBS_ROOT:  # jobs are read per tenant: a bare root names none (and has no operation)
+        return Refusal(403, "A tenant's jobs are at /api/v1/jobs/{tenant}/{job}; only the admin token may ask above.")
     m = _TENANT_PATH.match(path)
     rest = (m.group(2) or "/") if m else None
     if method == "DELETE" and rest == "/":
