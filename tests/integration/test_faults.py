@@ -186,3 +186,44 @@ def test_bad_input_is_refused_and_sets_nothing(env, spec):
     r = env.http.post(FAULTS, json=spec, headers=env.headers)
     assert r.status_code == 400 and r.json()["detail"]
     assert env.faults() == []
+
+
+def test_the_trainer_sets_and_clears_a_fault_on_the_faults_page(env):
+    """In a real browser (Debian's Chromium through Playwright): set a refusal with the form, see it listed, fire it,
+    remove it; a bad form is refused with 400 and sets nothing."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=VIEWPORT, base_url=env.sandbox.url, locale="en-GB")
+            context.add_cookies([{"name": "mk_tenant", "value": env.tenant, "url": env.sandbox.url},
+                                 {"name": "mk_lang", "value": "en", "url": env.sandbox.url}])
+            tab = context.new_page()
+            tab.goto("/ui/faults?lang=en")
+            expect(tab.get_by_test_id("faults")).to_contain_text("No faults.")
+            tab.locator("select[name=kind]").select_option("refuse")
+            tab.locator("select[name=endpoint]").select_option("archive")
+            tab.locator("select[name=ack]").select_option("AR")
+            tab.locator("input[name=code]").fill("SH-SYS-901")
+            tab.locator("input[name=text]").fill("Huoltokatko")
+            tab.locator("input[name=count]").fill("1")
+            tab.get_by_role("button", name="Set the fault").click()
+            expect(tab.get_by_test_id("faults")).to_contain_text("AR SH-SYS-901: Huoltokatko")
+            [fault] = env.faults()
+            assert (fault["kind"], fault["ack"], fault["count"]) == ("refuse", "AR", 1)
+            frame, document = env.pair()
+            assert env.post(frame, document).status_code == 400  # AR
+            tab.reload()
+            expect(tab.locator(f"tr[data-fault='{fault['id']}'] td.num").last).to_have_text("1")  # fired once
+            tab.get_by_role("button", name="Remove").click()
+            expect(tab.get_by_test_id("faults")).to_contain_text("No faults.")
+            tab.locator("select[name=kind]").select_option("status")
+            tab.locator("input[name=status]").fill("200")
+            tab.get_by_role("button", name="Set the fault").click()
+            expect(tab.locator("body")).to_contain_text("The fault was not set")
+            assert env.faults() == []
+        finally:
+            browser.close()
