@@ -208,3 +208,21 @@ def test_the_tenant_command(tmp_path):
     gone = run(tenant, ["reset", "kurssi-1", *data])
     assert gone.exit_code != 0 and "no sandbox tenant 'kurssi-1'" in gone.output
     assert [line.split()[0] for line in run(tenant, ["list", *data]).output.splitlines()] == ["default"]
+
+
+def test_the_cli_seeds_a_tenant_as_a_job_in_its_own_process(tmp_path):
+    from click.testing import CliRunner
+
+    from mock_kanta.jobs import service as jobs
+    from mock_kanta.tenants.cli import tenant
+
+    data = ["--data-dir", str(tmp_path / "var")]
+    made = CliRunner().invoke(tenant, ["create", "kurssi-2", "--clients", "2", "--seed", "5", *data])
+    assert made.exit_code == 0, made.output
+    assert "kurssi-2: created" in made.output and "clients: 2" in made.output
+    store = Store(Settings(data_dir=tmp_path / "var").db_url)
+    (job,) = jobs.recent(store, "kurssi-2")
+    assert (job["state"], job["done"], job["total"], job["error"]) == ("done", 2, 2, None)
+    reset = CliRunner().invoke(tenant, ["reset", "kurssi-2", *data])
+    assert reset.exit_code == 0 and "clients: 2" in reset.output
+    assert [j["id"] for j in jobs.recent(store, "kurssi-2")] != [job["id"]]  # the reset's own job; the first is gone
