@@ -127,14 +127,14 @@ def serve(host: str, port: int, data_dir: Path, workers: int, demo_cards: bool, 
 @DATA_DIR
 @click.option("--public-url", default=None, envvar="MOCK_KANTA_PUBLIC_URL",
               help="The address clients will use (the first of a comma-separated list); it goes into the CRL and "
-                   "CA-issuer URLs of the certificates made now (default: MOCK_KANTA_BASE_URL, else "
-                   "http://127.0.0.1:8080).")
+                   "CA-issuer URLs of the certificates made now (default: MOCK_KANTA_BASE_URL, else the one "
+                   "kept in the data directory, else http://127.0.0.1:8080).")
 @_demo_options
 def init(data_dir: Path, public_url: str | None, demo_cards: bool, demo_clients: int, demo_seed: int) -> None:
     """Make a sandbox in the data directory without serving it (what `serve` does on its first start)."""
     _refuse_file(data_dir)
-    os.environ["MOCK_KANTA_BASE_URL"] = _base_url(public_url, ["http://127.0.0.1:8080"])
-    settings = Settings(data_dir=data_dir)
+    given = _base_url(public_url, [""]) or None
+    settings = Settings(data_dir=data_dir, base_url=given)  # else MOCK_KANTA_BASE_URL, the one kept, the default
     existed = settings.sandbox_problem() is None
     _make_sandbox(settings, demo_cards, demo_clients, demo_seed)
     click.echo(f"mock-kanta: {'sandbox already in' if existed else 'sandbox made in'} {data_dir.resolve()} "
@@ -147,8 +147,8 @@ def _refuse_file(data_dir: Path) -> None:
 
 
 def _base_url(public_url: str | None, defaults: list[str]) -> str:
-    """The sandbox's one public URL: MOCK_KANTA_BASE_URL, else the first --public-url, else the first default."""
-    given = os.environ.get("MOCK_KANTA_BASE_URL") or (public_url or "").split(",")[0].strip()
+    """The sandbox's one public URL: the first --public-url, else MOCK_KANTA_BASE_URL, else the first default."""
+    given = (public_url or "").split(",")[0].strip() or os.environ.get("MOCK_KANTA_BASE_URL")
     return (given or defaults[0]).rstrip("/")
 
 
