@@ -82,3 +82,23 @@ def test_recorded_traffic_exported_as_a_scenario_passes_in_a_fresh_tenant(env, s
     assert case.status == "passed", "\n".join(f"{i.name}: {i.status}: {i.why}" for i in case.items)
     assert case.properties["tenant"] != env.tenant
     sandbox.http.delete(f"/api/v1/tenants/{case.properties['tenant']}")
+
+
+def test_the_command_line_exports_and_replays(env, sandbox, tmp_path):
+    from click.testing import CliRunner
+
+    from mock_kanta.traffic.cli import traffic
+
+    frame, document = env.pair()
+    before = env.last()
+    assert env.kanta.archive(frame, document).ack == "AA"
+    [row] = env.since(before)
+    base = ["--url", sandbox.url, "--tenant", env.tenant]
+    out = tmp_path / "t.yaml"
+    done = CliRunner().invoke(traffic, [*base, "export", "--after", str(before), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert [s.args["channel"] for s in load_scenario(out).steps] == ["archive"]
+    done = CliRunner().invoke(traffic, [*base, "replay", str(row["seq"])])
+    assert done.exit_code == 0 and done.output.startswith(f"replayed {row['seq']} as ") and "AE" in done.output
+    done = CliRunner().invoke(traffic, [*base, "replay", "999999999"])
+    assert done.exit_code == 1 and "404" in done.output
