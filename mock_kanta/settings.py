@@ -104,9 +104,11 @@ class Settings:
             return f"no sandbox in {where}: the directory does not exist; {make}, or give the --data-dir of yours"
         if not self.data_dir.is_dir():
             return f"{where} is a file, not a sandbox's data directory; give --data-dir a directory"
-        has_database = self.database_url is not None or (self.data_dir / SQLITE_FILE).is_file()
-        if not (has_database and (self.pki_dir / "root.crt.pem").is_file()):
-            return f"no sandbox in {where} (no database and CA there); {make}, or give the --data-dir of yours"
+        # SQLite: its database file marks a sandbox; with another database (PostgreSQL), its CA does
+        marker = self.pki_dir / "root.crt.pem" if self.database_url else self.data_dir / SQLITE_FILE
+        if not marker.is_file():
+            return f"no sandbox in {where} (no {marker.relative_to(self.data_dir)} there); {make}, or give the " \
+                   "--data-dir of yours"
         return None
 
     def require_sandbox(self) -> "Settings":
@@ -118,7 +120,8 @@ class Settings:
 
 
 class NoSandbox(Exception):
-    """A command that reads a sandbox was given a data directory that holds none."""
+    """A command that reads a sandbox was given a data directory that holds none (a command line turns it into
+    its plain error: click's ClickException with this text)."""
 
 
 SQLITE_FILE = "mock-kanta.sqlite3"

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from mock_kanta.access.service import Access, AccessError
-from mock_kanta.settings import Settings
+from mock_kanta.settings import NoSandbox, Settings
 from mock_kanta.wiring import Services
 
 DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="MOCK_KANTA_DATA_DIR",
@@ -23,7 +23,10 @@ def token() -> None:
 
 
 def _access(data_dir: Path) -> Access:
-    services = Services.start(Settings(data_dir=data_dir).require_sandbox())
+    try:
+        services = Services.start(Settings(data_dir=data_dir).require_sandbox())
+    except NoSandbox as exc:
+        raise click.ClickException(str(exc)) from None
     return Access(services.store, services.settings)
 
 

@@ -65,8 +65,11 @@ def validate(ctx: click.Context, frame: Path, document: Path, lang: str, as_json
 @contextmanager
 def _pki(settings: Settings, *, required: bool):
     """The sandbox's PKI when its data directory holds one (required: else NoSandbox); else a throw-away one."""
-    if settings.sandbox_problem() is None or required:
-        yield Pki.open(settings.require_sandbox().pki_dir, base_url=settings.base_url)
+    problem = settings.sandbox_problem()
+    if problem and required:
+        raise click.ClickException(problem)
+    if not problem:
+        yield Pki.open(settings.pki_dir, base_url=settings.base_url)
         return
     with tempfile.TemporaryDirectory(prefix="mock-kanta-validate-") as scratch:
         yield Pki.open(Path(scratch), base_url=settings.base_url)

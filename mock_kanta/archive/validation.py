@@ -2,8 +2,8 @@
 
 Request:  {"messageId", "palveluPyynto", "level", "siirtokehysXml", "asiakirjaXml"}
 Answer:   HTTP 200 with an empty body when valid; otherwise HTTP 400 with
-          {"messageId", "code", "language", "description": "1: ...; 2: ...;", "findings": [...]}, every text in
-          one language: the best of fi, sv and en by the request's Accept-Language, Finnish by default.
+          {"messageId", "code", "language", "description": "1: ...; 2: ...;", "findings": [...]}; the description
+          in one language, the best of fi, sv and en by the request's Accept-Language (Finnish by default).
 """
 from __future__ import annotations
 
@@ -53,13 +53,8 @@ def failure(message_id: str | None, findings: list[Finding], lang: str = DEFAULT
         "code": errors[0].rule_id if errors else None,
         "language": lang,
         "description": description(findings, lang),
-        "findings": [_finding(f, lang) for f in findings],
+        "findings": [f.to_json() for f in findings],  # machine-readable: every text in fi, sv and en
     }
-
-
-def _finding(f: Finding, lang: str) -> dict:
-    """A finding's JSON with its message and fix in the one language."""
-    return {**f.to_json(), "message": f.message[lang], "fix": f.fix[lang]}
 
 
 def validate(archive, body: bytes, tenant: str | None = None, content_type: str | None = None,

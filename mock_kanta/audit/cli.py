@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from mock_kanta.audit.service import AuditLog, iso, parse_instant
-from mock_kanta.settings import Settings
+from mock_kanta.settings import NoSandbox, Settings
 from mock_kanta.store import SchemaMismatch, Store
 
 data_dir_option = click.option(
@@ -74,7 +74,10 @@ def audit_log(client: str, since: str | None, until: str | None, data_dir: Path,
 def _open(data_dir: Path, tenant: str | None, *, default: bool = False):
     """The access log of the data directory's database, and the tenant (the default one if asked)."""
 
-    settings = Settings(data_dir=data_dir).require_sandbox()
+    try:
+        settings = Settings(data_dir=data_dir).require_sandbox()
+    except NoSandbox as exc:
+        raise click.ClickException(str(exc)) from None
     store = Store(settings.db_url, settings.sqlite_synchronous)
     try:
         store.create_schema()  # adds the audit tables to a database made before them

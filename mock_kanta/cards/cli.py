@@ -10,7 +10,7 @@ import click
 from cryptography import x509
 
 from mock_kanta.cards.export import ExportError, card_pkcs11, card_pkcs12, system_pkcs11, system_pkcs12
-from mock_kanta.settings import Settings
+from mock_kanta.settings import NoSandbox, Settings
 from mock_kanta.signing.cards import DEFAULT_SYSTEM_NAME, CardError, CardStore
 from mock_kanta.signing.pkcs11_key import TokenError
 from mock_kanta.signing.pki import Pki, ProfileError, readable_name
@@ -27,7 +27,10 @@ def _store_options(command):
                        "MOCK_KANTA_BASE_URL; default: the one `serve` or `init` kept in the data directory).")
     @functools.wraps(command)
     def wrapper(data_dir: Path, base_url: str | None, **kwargs):
-        settings = Settings(data_dir=data_dir, base_url=base_url).require_sandbox()
+        try:
+            settings = Settings(data_dir=data_dir, base_url=base_url).require_sandbox()
+        except NoSandbox as exc:
+            raise click.ClickException(str(exc)) from None
         store = CardStore(data_dir, Pki.open(settings.pki_dir, base_url=settings.base_url))
         return command(store, **kwargs)
     return wrapper

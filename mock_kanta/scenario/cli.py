@@ -58,8 +58,9 @@ def run_command(files, all_builtin, url, old_target, data_dir, tenant, report_di
     if url and old_target and url != old_target:
         raise click.UsageError("give --url once (--target is its old name)")
     target = url or old_target
-    if target:
-        Settings(data_dir=data_dir).require_sandbox()
+    problem = Settings(data_dir=data_dir).sandbox_problem() if target else None
+    if problem:
+        raise click.ClickException(problem)
     try:
         report = run_files(paths, target, data_dir if target else None, tenant=tenant, lang=lang, progress=_say,
                            delete_tenants=delete_tenants, token=token)

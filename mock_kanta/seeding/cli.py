@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from mock_kanta.seeding.service import seed as load
-from mock_kanta.settings import Settings
+from mock_kanta.settings import NoSandbox, Settings
 from mock_kanta.wiring import Services
 
 
@@ -24,7 +24,10 @@ def seed(n: int, seed_value: int, data_dir: Path, tenant: str) -> None:
     Runs in-process on the data directory (the server may be running: SQLite takes both);
     running again with the same seed skips what exists."""
 
-    services = Services.start(Settings(data_dir=data_dir).require_sandbox())
+    try:
+        services = Services.start(Settings(data_dir=data_dir).require_sandbox())
+    except NoSandbox as exc:
+        raise click.ClickException(str(exc)) from None
     with click.progressbar(length=n, label=f"seeding {n} clients (seed {seed_value})") as bar:
         summary = load(services, n, seed_value, tenant=tenant, progress=bar.update)
     for line in summary.lines():
