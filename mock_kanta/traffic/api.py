@@ -15,7 +15,6 @@ from mock_kanta.api.common import (
     current_services,
     current_tenant,
     inert_bytes,
-    safe_filename,
 )
 from mock_kanta.archive import endpoint as archive_endpoint
 from mock_kanta.read import endpoint as read_endpoint
@@ -158,13 +157,12 @@ def replay_entry(seq: int):
 
 def export_traffic(after: int = 0, until: int | None = None, channel: str | None = None, verdict: str | None = None,
                    limit: int = 200):
-    """The selection as a scenario file (YAML) that sends the same messages and expects the same verdicts."""
+    """The selection as a scenario file (YAML) that sends the same messages and expects the same verdicts: a download
+    served inert, like every byte the sandbox received (the file holds them, base64)."""
     services, tenant = current_services(), current_tenant()
     if until is not None and until <= after:
         abort(400, f"until ({until}) must be greater than after ({after})")
     summaries, _ = traffic.page(services.store, tenant, after=after, limit=limit, channel=channel, verdict=verdict)
     rows = [traffic.entry(services.store, tenant, r["seq"]) for r in summaries if until is None or r["seq"] <= until]
     text = yaml.safe_dump(traffic.export(services.store, tenant, rows), allow_unicode=True, sort_keys=False, width=120)
-    return Response(text, status=200, content_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="traffic-{safe_filename(tenant)}.yaml"',
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+    return inert_bytes(text.encode("utf-8"), OCTET, filename=f"traffic-{tenant}.yaml", download=True)
