@@ -106,6 +106,7 @@ def seeded(tmp_path_factory):
     runs = []
     for name in ("a", "b"):
         data_dir = tmp_path_factory.mktemp(f"seed-{name}")
+        Services.start(Settings(data_dir=data_dir))  # seed reads an existing sandbox only
         result = CliRunner().invoke(seed_command, ["--clients", "40", "--seed", "7", "--data-dir", str(data_dir)])
         assert result.exit_code == 0, result.output
         runs.append((Services.start(Settings(data_dir=data_dir)), result.output))

@@ -229,6 +229,8 @@ def _cli(data_dir, *args: str) -> subprocess.CompletedProcess:
 
 def test_cli_issue_list_show_revoke_report_lost(tmp_path):
     data_dir = tmp_path / "var"
+    subprocess.run([sys.executable, "-m", "mock_kanta.cli", "init", "--no-demo-cards", "--demo-clients", "0", "--data-dir",
+                    str(data_dir)], check=True, capture_output=True)  # the commands read an existing sandbox only
     issued = _cli(data_dir, "issue", "--type", "professional", "--name", "Sointu Testinen",
                   "--registration-number", "25199990011", "--title", "251 sosionomi, socionom", "--json")
     assert issued.returncode == 0, issued.stderr
