@@ -214,7 +214,7 @@ def test_both_ci_files_have_a_container_job_and_a_pip_job():
 def test_each_ci_job_runs_every_built_in_scenario_against_its_sandbox_and_keeps_the_reports(name):
     job = CI[name]
     run = _scenario_run(job)
-    assert "--all" in run and run["--target"].startswith("http://127.0.0.1:") and run["--data-dir"]
+    assert "--all" in run and run["--url"].startswith("http://127.0.0.1:") and run["--data-dir"]
     assert len(builtin_scenarios()) > 1  # so the reports are written as scenarios.{xml,json,html}
     report_dir = Path(run["--report-dir"])
     kept = {a.rstrip("/") for a in job["artifacts"]}
@@ -232,7 +232,7 @@ def test_each_ci_job_runs_every_built_in_scenario_against_its_sandbox_and_keeps_
     else:
         serve = [options for c in job["commands"] for _, path, options in _mock_kanta_calls(c) if path == ["serve"]]
         assert serve and serve[0]["--data-dir"] == run["--data-dir"]
-        assert f"http://127.0.0.1:{serve[0]['--port']}" == run["--target"]
+        assert f"http://127.0.0.1:{serve[0]['--port']}" == run["--url"]
         assert "requirements-lock.txt" in text and (ROOT / "requirements-lock.txt").is_file()
     for command in job["commands"]:
         for script in _python_files(command):
