@@ -25,6 +25,7 @@ from mock_kanta.seeding.cli import seed
 from mock_kanta.settings import NoSandbox, Settings
 from mock_kanta.tenants import service as tenants
 from mock_kanta.tenants.cli import tenant
+from mock_kanta.traffic.cli import traffic
 from mock_kanta.wiring import Services
 
 # connexion imports starlette.testclient, which warns about httpx on every start; nothing here uses it.
@@ -277,6 +278,7 @@ main.add_command(audit)
 main.add_command(seed)
 main.add_command(scenario)
 main.add_command(tenant)
+main.add_command(traffic)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ NAV = (
     ("nav.archivist", "/ui/archivist"),
     ("nav.rehearsals", "/ui/rehearsals"),
     ("nav.trainer", "/ui/trainer"),
+    ("nav.faults", "/ui/faults"),
 )
 
 log = logging.getLogger(__name__)

@@ -115,7 +115,7 @@ steps:
 def test_an_unknown_step_kind_is_named_with_a_suggestion():
     found = problems("steps:\n  - archve: {}\n")
     assert found == ["hostile.yaml: step 1 (line 2): unknown key 'archve' (did you mean 'archive'?); a step has one "
-                     "action (clock, grant, matter, archive, query, retrieve, guardian, omakanta, archivist), and "
+                     "action (clock, grant, matter, archive, query, retrieve, guardian, omakanta, archivist, fault, send), and "
                      "optionally title and expect"]
 
 

@@ -172,9 +172,9 @@ def test_steps_with_several_actions_or_none():
   - title: nothing to do
 """)
     assert found == ["small.yaml: step 2 (line 15): expected exactly one action (clock, grant, matter, archive, query, "
-                     "retrieve, guardian, omakanta, archivist), got clock, matter",
+                     "retrieve, guardian, omakanta, archivist, fault, send), got clock, matter",
                      "small.yaml: step 3 (line 17): expected exactly one action (clock, grant, matter, archive, query, "
-                     "retrieve, guardian, omakanta, archivist), got none"]
+                     "retrieve, guardian, omakanta, archivist, fault, send), got none"]
 
 
 def test_people_must_be_test_identities_and_well_formed():
