@@ -130,21 +130,22 @@ def routes(services) -> list[Route]:
     limit = services.settings.max_body_bytes
     faults_of = faults.of(services)
 
-    async def _validation_fault(fault, tenant: str, body: bytes, content_type: str | None) -> Response:
+    async def _validation_fault(fault, tenant: str, body: bytes, content_type: str | None, lang: str) -> Response:
         if fault.kind == "status":
             if fault.delay_ms:
                 await faulty.pause(fault)
             return faulty.status_response(fault)
         if fault.kind == "drop":
             return faulty.Dropped()
-        status, payload = await run_in_threadpool(refusals.validation, services, tenant, fault, body, content_type)
+        status, payload = await run_in_threadpool(refusals.validation, services, tenant, fault, body, content_type, lang)
         return Response(payload, status_code=status, media_type="application/json")
 
     async def validate_endpoint(request: Request) -> Response:
         tenant = tenant_of(request, services)
+        lang = shark.language(request.headers.get("accept-language"))  # one language per answer, Finnish by default
         generation = services.store.generation(tenant)
         if generation is None:
-            return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))), status_code=404)
+            return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant))), lang), status_code=404)
         try:
             async with held_body(request.receive, request.headers.get("content-length"), limit) as body:
                 fault = faults_of.due(tenant, generation, "validate", body)
@@ -152,31 +153,31 @@ def routes(services) -> list[Route]:
                     if fault.kind == "delay":
                         await faulty.pause(fault)
                     else:
-                        return await _validation_fault(fault, tenant, body, request.headers.get("content-type"))
+                        return await _validation_fault(fault, tenant, body, request.headers.get("content-type"), lang)
                 # the checks (CPU) in a worker thread: the loop keeps answering meanwhile
                 status, payload = await run_in_threadpool(shark.validate, archive, body, tenant,
-                                                          request.headers.get("content-type"))
+                                                          request.headers.get("content-type"), lang)
         except BodyTooLarge as exc:
             [f] = unread(Problem.too_large(exc.size, limit))
             record_unread(services, tenant, "validate", "invalid", [f], request.headers.get("content-type"))
-            return JSONResponse(shark.failure(None, [f]), status_code=413)
+            return JSONResponse(shark.failure(None, [f], lang), status_code=413)
         except (BodyTimeout, Busy) as exc:
             busy = isinstance(exc, Busy)
-            return JSONResponse(shark.failure(None, unread(Problem(ProblemKind.TRANSPORT, "HTTP body", detail=exc.detail))),
+            return JSONResponse(shark.failure(None, unread(Problem(ProblemKind.TRANSPORT, "HTTP body", detail=exc.detail)), lang),
                                 status_code=503 if busy else 408,
                                 headers={"Retry-After": RETRY_AFTER} if busy else {"Connection": "close"})
         except ClientGone:
             return Response(status_code=400)
         except (UnknownTenant, ConstraintViolation) as exc:
             if tenant_gone(services, tenant, exc):
-                return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant)))),
+                return JSONResponse(shark.failure(None, unread(Problem.bad_request(unknown_tenant(tenant))), lang),
                                     status_code=404)
             raise
         if fault is not None and fault.when == "after":
             if fault.kind == "delay":
                 await faulty.pause(fault)
             else:
-                return await _validation_fault(fault, tenant, body, None)
+                return await _validation_fault(fault, tenant, body, None, lang)
         if payload is None:
             return Response(status_code=status)
         return Response(json.dumps(payload, ensure_ascii=False), status_code=status, media_type="application/json")

@@ -27,11 +27,12 @@ def archive(services, tenant: str, fault: Fault, body: bytes, content_type: str 
     return (400 if fault.ack == "AR" else 200), services.archive.ack_bytes(outcome), parsed.soap_version
 
 
-def validation(services, tenant: str, fault: Fault, body: bytes, content_type: str | None) -> tuple[int, bytes]:
+def validation(services, tenant: str, fault: Fault, body: bytes, content_type: str | None,
+               lang: str = shark.DEFAULT_LANGUAGE) -> tuple[int, bytes]:
     findings = [fault.finding()]
     _logged(services, tenant, traffic.message_row(tenant, "validate", "invalid", at=services.clock.now(tenant),
                                                   findings=findings, body=body, content_type=content_type), fault)
-    return 400, json.dumps(shark.failure(None, findings), ensure_ascii=False).encode()
+    return 400, json.dumps(shark.failure(None, findings, lang), ensure_ascii=False).encode()
 
 
 def read(services, reads, kind: str, tenant: str, fault: Fault, body: bytes, content_type: str | None) -> tuple[int, bytes]:

@@ -47,6 +47,22 @@ def test_faults_come_back_numbered_with_machine_readable_findings(sandbox, sampl
     assert set(first["message"]) == {"fi", "sv", "en"}
 
 
+@pytest.mark.parametrize("header, lang", [(None, "fi"), ("sv-FI,sv;q=0.9,en;q=0.5", "sv"), ("en", "en"), ("de", "fi")])
+def test_the_description_comes_in_the_language_asked_over_http(sandbox, samples, header, lang):
+    frame, document = samples["asiakassuunnitelma"]
+    document = replace_once(document, b'<ep2:creationTime value="20260323105424+0200"/>',
+                            b'<ep2:creationTime value="23.3.2026"/>')
+    response = sandbox.http.post(URL, json=request(frame, document, "SP17"),
+                                 headers={"Accept-Language": header} if header else {})
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["language"] == lang
+    hdr = next(f for f in payload["findings"] if f["rule"] == "SH-HDR-014")
+    assert hdr["message"][lang][-30:] in payload["description"]  # the one language's text (the tail: the heads quote the element)
+    others = [code for code in ("fi", "sv", "en") if code != lang]
+    assert all(hdr["message"][code][-30:] not in payload["description"] for code in others)
+
+
 def test_validation_stores_nothing(sandbox, samples):
     frame, document = samples["asiakassuunnitelma"]
     document = replace_once(document, b"2655274", b"7777777")
