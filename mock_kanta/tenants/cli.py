@@ -12,7 +12,7 @@ import click
 
 from mock_kanta.access import cli as access_cli
 from mock_kanta.access.service import Access
-from mock_kanta.settings import Settings
+from mock_kanta.settings import NoSandbox, Settings
 from mock_kanta.store import UnknownTenant
 from mock_kanta.tenants import service as tenants
 from mock_kanta.tenants.service import TenantConflict
@@ -102,4 +102,8 @@ def _job_lines(job: dict | None) -> None:
 
 
 def _services(data_dir: Path):
-    return Services.start(Settings(data_dir=data_dir))
+    """The sandbox in data_dir; a folder that holds none is refused (only serve and init make one)."""
+    try:
+        return Services.start(Settings(data_dir=data_dir).require_sandbox())
+    except NoSandbox as exc:
+        raise click.ClickException(str(exc)) from None

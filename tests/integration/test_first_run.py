@@ -52,6 +52,7 @@ READERS = [
     ("cards", "issue", "--type", "staff", "--name", "Testi Henkilö"),
     ("audit", "verify"),
     ("tenant", "token", "list", "default"),
+    ("tenant", "list"),
     ("tls", "client-cert", "--org", "1.2.246.10.32213561.10.0"),
     ("scenario", "run", "minor-prohibition", "--url", "http://127.0.0.1:9"),
 ]

@@ -192,6 +192,7 @@ def test_the_tenant_command(tmp_path):
 
     run = CliRunner().invoke
     data = ["--data-dir", str(tmp_path / "var")]
+    Services.start(Settings(data_dir=tmp_path / "var"))  # the command reads an existing sandbox only
     made = run(tenant, ["create", "kurssi-1", "--name", "Kurssi 1", *data])
     assert made.exit_code == 0 and "kurssi-1: created" in made.output
     assert "exists already" in run(tenant, ["create", "kurssi-1", *data]).output
@@ -217,6 +218,7 @@ def test_the_cli_seeds_a_tenant_as_a_job_in_its_own_process(tmp_path):
     from mock_kanta.tenants.cli import tenant
 
     data = ["--data-dir", str(tmp_path / "var")]
+    Services.start(Settings(data_dir=tmp_path / "var"))  # the command reads an existing sandbox only
     made = CliRunner().invoke(tenant, ["create", "kurssi-2", "--clients", "2", "--seed", "5", *data])
     assert made.exit_code == 0, made.output
     assert "kurssi-2: created" in made.output and "clients: 2" in made.output
