@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -163,6 +164,12 @@ class Sandbox:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
+
+    def init(self) -> None:
+        """Make the sandbox (`mock-kanta init`) before it is started, for commands that read one first."""
+        subprocess.run([sys.executable, "-m", "mock_kanta.cli", "init", "--no-demo-cards", "--demo-clients", "0",
+                        "--public-url", self.url, "--data-dir", str(self.data_dir)],
+                       env={**os.environ, **self.env}, check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")

@@ -39,7 +39,8 @@ class TlsSandbox(Sandbox):
 @pytest.fixture(scope="module")
 def tls_box(tmp_path_factory):
     box = TlsSandbox(tmp_path_factory.mktemp("tls") / "var")
-    box.probe = issue_client(box, HELSINKI, tmp_path_factory.mktemp("probe"))  # also sets up the data dir
+    box.init()
+    box.probe = issue_client(box, HELSINKI, tmp_path_factory.mktemp("probe"))
     box.start()
     yield box
     box.stop()

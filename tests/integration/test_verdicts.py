@@ -264,7 +264,8 @@ def test_the_public_samples_are_accepted_at_their_own_dates_with_every_profile_o
 
 def test_mock_kanta_validate_judges_as_a_tenant_with_the_profile_it_is_given(tmp_path, monkeypatch, sample_trust):
     """The command line's offline check (archive/cli.py) names each finding's basis and takes a verdict profile."""
-    monkeypatch.setenv("MOCK_KANTA_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("MOCK_KANTA_DATA_DIR", raising=False)  # offline: a throw-away CA, no sandbox made
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MOCK_KANTA_EXTRA_TRUST", str(sample_trust))
     frame, document = tmp_path / "frame.xml", tmp_path / "document.xml"
     frame.write_bytes(sample("asiakassuunnitelma", "frame"))
@@ -278,3 +279,4 @@ def test_mock_kanta_validate_judges_as_a_tenant_with_the_profile_it_is_given(tmp
     assert strict.exit_code == 1 and '"basis": "modelled"' in strict.output and "Strict profile" in strict.output
     unknown = run(validate, [str(frame), str(document), "--organiser", HELSINKI.oid])
     assert unknown.exit_code == 2 and f"no organiser profile for {HELSINKI.oid}" in unknown.output
+    assert not (tmp_path / "var").exists()  # validate made no sandbox

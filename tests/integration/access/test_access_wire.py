@@ -81,6 +81,7 @@ class TlsAuthSandbox(Sandbox):
 @pytest.fixture(scope="module")
 def tls_auth_box(tmp_path_factory):
     box = TlsAuthSandbox(tmp_path_factory.mktemp("tls-auth") / "var", args=["--tls", "--auth", "--no-demo-cards"])
+    box.init()
     out = tmp_path_factory.mktemp("client")
     run = subprocess.run([sys.executable, "-m", "mock_kanta.cli", "tls", "client-cert", "--org", HELSINKI, "--out",
                           str(out), "--data-dir", str(box.data_dir)], capture_output=True, text=True, timeout=60)
