@@ -53,6 +53,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
+        self.database_url = self.database_url or _kept(self.data_dir / DATABASE_URL_FILE)
         self.fixtures_dir = Path(self.fixtures_dir) if self.fixtures_dir else _fixtures_default(self.data_dir)
         self.base_url = (self.base_url or _base_url_default(self.data_dir, self.public_url)).rstrip("/")
 
@@ -87,8 +88,14 @@ class Settings:
         return self.data_dir / BASE_URL_FILE
 
     def remember_base_url(self) -> None:
-        """Keep the public URL `serve` or `init` chose, for the commands that later open this data directory."""
+        """Keep the public URL `serve` or `init` chose, for the commands that later open this data directory;
+        and the database it uses when that is not the embedded SQLite (owner-only: it may hold a password)."""
         self.base_url_file.write_text(self.base_url + "\n", encoding="utf-8")
+        if self.database_url:
+            kept = self.data_dir / DATABASE_URL_FILE
+            kept.touch(mode=0o600, exist_ok=True)
+            kept.chmod(0o600)
+            kept.write_text(self.database_url + "\n", encoding="utf-8")
 
     def prepare(self) -> None:
         if self.data_dir.exists() and not self.data_dir.is_dir():
@@ -126,6 +133,15 @@ class NoSandbox(Exception):
 
 SQLITE_FILE = "mock-kanta.sqlite3"
 BASE_URL_FILE = "base-url"
+DATABASE_URL_FILE = "database-url"  # kept by serve/init when MOCK_KANTA_DATABASE_URL names another database
+
+
+def _kept(path: Path) -> str | None:
+    """The first line of a file a command kept in the data directory, or None."""
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        return None
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 
 
