@@ -16,13 +16,12 @@ import os
 import queue
 import re
 import secrets
-import socket
 import threading
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Callable
 
+from mock_kanta.core.processes import HOST, PID_NAMESPACE, running
 from mock_kanta.store.queries import jobs as rows
 
 JOB_ID = re.compile(r"^job-[0-9a-f]{12}$")
@@ -34,7 +33,6 @@ SAVE_EVERY_SECONDS = 0.5  # progress is written at most this often (and at every
 OWNER_DIED = "its process ended before it finished (the server was stopped or killed); run it again"
 LIST_LIMIT = 50
 
-HOST = socket.gethostname()
 log = logging.getLogger(__name__)
 
 Work = Callable[[Callable[[int], None]], list[str]]  # work(progress) -> summary lines; progress(n) per n items
@@ -136,7 +134,7 @@ def fail_orphans(store) -> int:
     """Fail every unfinished job whose owner was a process of this machine that no longer runs; how many."""
     failed = 0
     for row in rows.unfinished_of(store, HOST, PID_NAMESPACE):
-        if row["owner_pid"] != os.getpid() and not _running(row["owner_pid"]):
+        if row["owner_pid"] != os.getpid() and not running(row["owner_pid"]):
             failed += _fail(store, row["tenant_id"], row["id"])
     return failed
 
@@ -182,44 +180,12 @@ def owner_gone(row: dict) -> bool:
     """The owner was a process here that no longer runs, or its heartbeat is older than GONE_SECONDS."""
     here = row["owner_host"] == HOST and row["owner_pid_ns"] == PID_NAMESPACE and PID_NAMESPACE is not None
     if here:
-        return row["owner_pid"] != os.getpid() and not _running(row["owner_pid"])
+        return row["owner_pid"] != os.getpid() and not running(row["owner_pid"])
     return time.time() - row["alive_at"] > GONE_SECONDS
 
 
 def _fail(store, tenant: str, job_id: str) -> int:
     return int(rows.save(store, tenant, job_id, {"state": "failed", "error": OWNER_DIED, "finished_at": _now()}))
-
-
-# --- the owner's process -------------------------------------------------------------------------
-
-
-def _pid_namespace() -> str | None:
-    try:
-        return os.readlink("/proc/self/ns/pid")
-    except OSError:
-        return None
-
-
-PID_NAMESPACE = _pid_namespace()
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` runs (a zombie does not)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def _now() -> str:

@@ -21,13 +21,13 @@ import logging
 import os
 import re
 import secrets
-import socket
 import threading
 import time
 from contextlib import suppress
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mock_kanta.core.processes import HOST, PID_NAMESPACE, running
 from mock_kanta.jobs import service as jobs
 from mock_kanta.scenario.model import Scenario
 from mock_kanta.scenario.run import ScenarioRun
@@ -51,7 +51,6 @@ MAX_RUNS_PER_PROCESS = 4
 KEEP_CHARS = 6000  # of a step's sent and received messages kept
 KEEP_EVIDENCE = 30
 
-HOST = socket.gethostname()
 log = logging.getLogger(__name__)
 _owned: dict[str, threading.Thread] = {}  # runs this process plays
 _owned_lock = threading.Lock()
@@ -144,7 +143,7 @@ def owner_gone(row: dict) -> bool:
     if time.time() - row["alive_at"] > GONE_SECONDS:
         return True
     here = row["owner_host"] == HOST and row["owner_pid_ns"] is not None and row["owner_pid_ns"] == PID_NAMESPACE
-    return here and not _running(row["owner_pid"])
+    return here and not running(row["owner_pid"])
 
 
 # --- the rows of a new run -----------------------------------------------------------------------
@@ -275,39 +274,6 @@ def _cut(text: str | None) -> str | None:
     if text is None or len(text) <= KEEP_CHARS:
         return text
     return text[:KEEP_CHARS] + f"\n… ({len(text) - KEEP_CHARS} more characters)"
-
-
-# --- the owner's process -------------------------------------------------------------------------
-
-
-def _pid_namespace() -> str | None:
-    """This process's pid namespace (Linux): with the host, whether another process's pid means anything here."""
-    try:
-        return os.readlink("/proc/self/ns/pid")
-    except OSError:
-        return None
-
-
-PID_NAMESPACE = _pid_namespace()
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` runs (a zombie, ended but not yet reaped, does not)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:  # ended since
-        return False
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def _dumps(value) -> str:

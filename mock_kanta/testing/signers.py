@@ -24,8 +24,22 @@ PROFESSIONAL = Professional("25199990071", "Pia", "Pytest", title="sosiaaliohjaa
 CARD_COVERS = timedelta(days=365)  # a card is valid this long either side of the clock's time (within 5 years)
 
 
+class _Signs:
+    """What both signers do with their key: `signer` (a card's or a token's) and `kind` come from the subclass."""
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return self.signer.certificate
+
+    def sign(self, data: bytes) -> bytes:
+        return self.signer.sign(data)
+
+    def sign_document(self, document: ClinicalDocument, *, signed_at: datetime | None = None) -> bytes:
+        return signed_bytes(document, [(self, self.kind)], signed_at=signed_at)
+
+
 @dataclass(frozen=True)
-class ProfessionalSigner:
+class ProfessionalSigner(_Signs):
     """A professional's virtual card: pass it as the signer, `signed_bytes(doc, [(signer, "professional")])`,
     or call `signer.sign_document(doc)`."""
 
@@ -34,34 +48,14 @@ class ProfessionalSigner:
     signer: CardSigner
     kind = "professional"
 
-    @property
-    def certificate(self) -> x509.Certificate:
-        return self.signer.certificate
-
-    def sign(self, data: bytes) -> bytes:
-        return self.signer.sign(data)
-
-    def sign_document(self, document: ClinicalDocument, *, signed_at: datetime | None = None) -> bytes:
-        return signed_bytes(document, [(self, self.kind)], signed_at=signed_at)
-
 
 @dataclass(frozen=True)
-class SystemSigner:
+class SystemSigner(_Signs):
     """An organisation's system signature key (järjestelmäallekirjoitus), used like `ProfessionalSigner`."""
 
     organisation: Org
     signer: TokenSigner
     kind = "system"
-
-    @property
-    def certificate(self) -> x509.Certificate:
-        return self.signer.certificate
-
-    def sign(self, data: bytes) -> bytes:
-        return self.signer.sign(data)
-
-    def sign_document(self, document: ClinicalDocument, *, signed_at: datetime | None = None) -> bytes:
-        return signed_bytes(document, [(self, self.kind)], signed_at=signed_at)
 
 
 class Signers:
